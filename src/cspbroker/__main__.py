@@ -1,0 +1,5 @@
+import sys
+
+from cspbroker.cli import main
+
+sys.exit(main())

@@ -1,0 +1,118 @@
+"""`cspbroker up`: the whole platform in one terminal — web server, worker + scheduler, sandboxes.
+
+Each part runs as its own process, as it would in production. Ctrl-C (or SIGTERM) stops them all
+in order; if one of them dies, the others are stopped too and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+
+STOP_GRACE_SECONDS = 10
+
+
+@dataclass
+class Part:
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+
+
+def _parts(host: str, port: int, workers: int) -> list[Part]:
+    python = sys.executable
+    return [
+        Part("sandbox", [python, "-m", "cspbroker", "sandbox", "serve", "--state-dir",
+                         os.path.join(os.environ.get("CSPB_VAR_DIR", "var"), "sandbox")]),
+        Part("worker", [python, "-m", "cspbroker", "run_huey"]),
+        Part("web", [python, "-m", "gunicorn", "cspbroker.config.wsgi:application", "--bind", f"{host}:{port}",
+                     "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--graceful-timeout",
+                     str(STOP_GRACE_SECONDS)]),
+    ]
+
+
+def _wait_until_healthy(url: str, parts: list[Part], timeout: float = 90.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.process is not None and p.process.poll() is not None for p in parts):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own loopback URL
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def _stop(parts: list[Part]) -> None:
+    for part in reversed(parts):
+        if part.process is not None and part.process.poll() is None:
+            part.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for part in reversed(parts):
+        if part.process is None:
+            continue
+        try:
+            part.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            part.process.kill()
+            part.process.wait()
+
+
+def _banner(url: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cspbroker.config.settings")
+    from cspbroker.accounts.demo import LOGINS
+
+    lines = [
+        "",
+        f"  cspbroker is running at {url}",
+        f"  API docs: {url}/api/v1/docs    Partner Center sandbox: http://127.0.0.1:8401/",
+        "  Demo logins (email / password):",
+    ]
+    lines += [f"    {role.label:<15} {email:<32} {password}" for email, _, role, _, password in LOGINS]
+    lines += ["  Ctrl-C stops everything.", ""]
+    print("\n".join(lines), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cspbroker up", description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("CSPB_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("CSPB_PORT", "8000")))
+    parser.add_argument("--web-workers", type=int, default=2)
+    options = parser.parse_args(argv)
+    parts = _parts(options.host, options.port, options.web_workers)
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    url = f"http://{options.host}:{options.port}"
+    try:
+        for part in parts:
+            # Children ignore the terminal's Ctrl-C; we stop them ourselves, in order.
+            part.process = subprocess.Popen(part.command, start_new_session=True)
+        if not _wait_until_healthy(f"{url}/healthz", parts):
+            print("cspbroker: the platform did not start; see the messages above.", file=sys.stderr)
+            return 1
+        _banner(url)
+        while not stopping:
+            dead = [p for p in parts if p.process is not None and p.process.poll() is not None]
+            if dead:
+                print(f"cspbroker: {dead[0].name} stopped (exit {dead[0].process.returncode}); "  # type: ignore[union-attr]
+                      "stopping the rest.", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        print("\ncspbroker: stopping…", flush=True)
+        return 0
+    finally:
+        _stop(parts)

@@ -1,0 +1,39 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from cspbroker.web.forms import EmailAuthenticationForm, EmailPasswordResetForm
+from cspbroker.web.views import account, backoffice, home, store
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz", home.health, name="health"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=EmailPasswordResetForm,
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("account/", account.account, name="account"),
+    path("account/tokens/", account.create_token, name="account-token-create"),
+    path("account/tokens/<int:token_id>/revoke/", account.revoke_token, name="account-token-revoke"),
+    path("backoffice/", backoffice.dashboard, name="backoffice-dashboard"),
+    path("backoffice/organizations/", backoffice.organizations, name="backoffice-organizations"),
+    path("backoffice/organizations/<int:organization_id>/", backoffice.organization, name="backoffice-organization"),
+    path("store/", store.dashboard, name="store-dashboard"),
+]
