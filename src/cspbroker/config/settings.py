@@ -29,6 +29,8 @@ if PRODUCTION:
         raise ImproperlyConfigured("CSPB_ENV=production refuses ALLOWED_HOSTS=*: name your host names.")
 
 INSTALLED_APPS = [
+    # First, so that its registration/ templates win over the admin's for the password reset pages.
+    "cspbroker.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -39,7 +41,6 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "cspbroker.accounts",
-    "cspbroker.web",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +101,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "cspbroker.web.views.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
@@ -119,6 +121,7 @@ USE_TZ = True
 # --- Static files (whitenoise) --------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router
+from ninja.responses import Status
 
 from cspbroker.accounts import selectors, services
 from cspbroker.accounts.models import ApiToken
@@ -48,13 +49,13 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token; its secret is shown once")
-def create_token(request: HttpRequest, body: TokenIn) -> tuple[int, dict[str, object]]:
+def create_token(request: HttpRequest, body: TokenIn) -> Status[dict[str, object]]:
     issued = services.create_api_token(user_id=actor(request).user_id or 0, name=body.name)
     token = issued.token
-    return 201, {
+    return Status(201, {
         "id": token.pk, "name": token.name, "prefix": token.prefix, "created_at": token.created_at,
         "last_used_at": None, "revoked_at": None, "token": issued.secret,
-    }
+    })
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of your API tokens")

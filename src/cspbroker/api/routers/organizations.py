@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 
 from cspbroker.accounts import selectors, services
 from cspbroker.accounts.models import Organization
@@ -28,7 +29,7 @@ def get_organization(request: HttpRequest, organization_id: int) -> Organization
 
 
 @router.post("", response={201: OrganizationOut}, summary="Add a reseller or a customer under a parent")
-def create_organization(request: HttpRequest, body: OrganizationIn) -> tuple[int, Organization]:
+def create_organization(request: HttpRequest, body: OrganizationIn) -> Status[Organization]:
     who = actor(request)
     selectors.organization_for(who, body.parent_id)  # 404 for a parent you cannot see
     try:
@@ -38,7 +39,7 @@ def create_organization(request: HttpRequest, body: OrganizationIn) -> tuple[int
             "kind must be reseller or customer.", field="kind", code="invalid_input"
         ) from error
     fields = body.dict(exclude={"kind", "parent_id"})
-    return 201, services.create_organization(kind=kind, parent_id=body.parent_id, actor=who, **fields)
+    return Status(201, services.create_organization(kind=kind, parent_id=body.parent_id, actor=who, **fields))
 
 
 @router.patch("/{organization_id}", response=OrganizationOut)

@@ -29,3 +29,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _page(request, 500, "Something went wrong", "The error was logged. Try again, or contact the operator.")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _page(request, 403, "The form expired", "Reload the page and try again: the form was open too long.")
