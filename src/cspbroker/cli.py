@@ -1,11 +1,11 @@
 """The `cspbroker` command: a thin front for Django's management commands plus a few of its own.
 
-    cspbroker demo load                  load the demo organisations and logins
-    cspbroker createoperator [flags]     create the operator and its first admin
-    cspbroker token create --email E     print a new API token for scripts
-    cspbroker sandbox serve [flags]      run the provider sandboxes (Partner Center, distributor, ESD)
-    cspbroker up                         run web server, worker and sandboxes together (make run)
-    cspbroker <django command> …         migrate, run_huey, shell, …
+cspbroker demo load                  load the demo organisations and logins
+cspbroker createoperator [flags]     create the operator and its first admin
+cspbroker token create --email E     print a new API token for scripts
+cspbroker sandbox serve [flags]      run the provider sandboxes (Partner Center, distributor, ESD)
+cspbroker up                         run web server, worker and sandboxes together (make run)
+cspbroker <django command> …         migrate, run_huey, shell, …
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     if args[:2] == ["sandbox", "serve"]:
         from cspbroker.sandbox.serve import main as serve_sandbox
 
-        return serve_sandbox(args[2:])
+        return int(serve_sandbox(args[2:]))
     if args[:1] == ["up"]:
         from cspbroker.runner import main as run_all
 
-        return run_all(args[1:])
+        return int(run_all(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cspbroker.config.settings")
     if len(args) >= 2 and (args[0], args[1]) in _ALIASES:
         args = [_ALIASES[(args[0], args[1])], *args[2:]]

@@ -28,12 +28,38 @@ class Part:
 def _parts(host: str, port: int, workers: int) -> list[Part]:
     python = sys.executable
     return [
-        Part("sandbox", [python, "-m", "cspbroker", "sandbox", "serve", "--state-dir",
-                         os.path.join(os.environ.get("CSPB_VAR_DIR", "var"), "sandbox")]),
+        Part(
+            "sandbox",
+            [
+                python,
+                "-m",
+                "cspbroker",
+                "sandbox",
+                "serve",
+                "--state-dir",
+                os.path.join(os.environ.get("CSPB_VAR_DIR", "var"), "sandbox"),
+            ],
+        ),
         Part("worker", [python, "-m", "cspbroker", "run_huey"]),
-        Part("web", [python, "-m", "gunicorn", "cspbroker.config.wsgi:application", "--bind", f"{host}:{port}",
-                     "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--graceful-timeout",
-                     str(STOP_GRACE_SECONDS)]),
+        Part(
+            "web",
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "cspbroker.config.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                str(STOP_GRACE_SECONDS),
+            ],
+        ),
     ]
 
 
@@ -108,8 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         while not stopping:
             dead = [p for p in parts if p.process is not None and p.process.poll() is not None]
             if dead:
-                print(f"cspbroker: {dead[0].name} stopped (exit {dead[0].process.returncode}); "  # type: ignore[union-attr]
-                      "stopping the rest.", file=sys.stderr)
+                print(
+                    f"cspbroker: {dead[0].name} stopped (exit {dead[0].process.returncode}); "  # type: ignore[union-attr]
+                    "stopping the rest.",
+                    file=sys.stderr,
+                )
                 return 1
             time.sleep(0.5)
         print("\ncspbroker: stopping…", flush=True)

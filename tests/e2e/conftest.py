@@ -20,8 +20,14 @@ import pytest
 
 CHROMIUM = os.environ.get("CSPB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -57,17 +63,33 @@ def _drop(name: str) -> None:
 def platform_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("platform")
     database_url, dropped = _database_for(tmp)
-    env = {**os.environ, "CSPB_VAR_DIR": str(tmp / "var"), "DATABASE_URL": database_url,
-           "EMAIL_URL": f"file://{tmp / 'mail'}"}
+    env = {
+        **os.environ,
+        "CSPB_VAR_DIR": str(tmp / "var"),
+        "DATABASE_URL": database_url,
+        "EMAIL_URL": f"file://{tmp / 'mail'}",
+    }
     run = [sys.executable, "-m", "cspbroker"]
     subprocess.run([*run, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
     subprocess.run([*run, "demo", "load"], env=env, check=True, timeout=120, stdout=subprocess.DEVNULL)
     port = free_port()
     log = open(tmp / "web.log", "wb")  # noqa: SIM115 - closed at teardown
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cspbroker.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "4"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cspbroker.config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -100,7 +100,10 @@ def visible_organizations(actor: Actor, action: Action = Action.VIEW) -> QuerySe
 
 
 def scoped(
-    actor: Actor, queryset: QuerySet[M], organization_field: str = "organization", action: Action = Action.VIEW
+    actor: Actor,
+    queryset: QuerySet[M],
+    organization_field: str = "organization",
+    action: Action = Action.VIEW,
 ) -> QuerySet[M]:
     """`queryset` limited to the rows whose organisation `actor` may `action` on."""
     if actor is SYSTEM:

@@ -25,7 +25,12 @@ class DemoLogin:
     new: bool
 
 
-_ADDRESS_DE = {"address_line1": "Leopoldstraße 12", "city": "München", "postal_code": "80802", "country": "DE"}
+_ADDRESS_DE = {
+    "address_line1": "Leopoldstraße 12",
+    "city": "München",
+    "postal_code": "80802",
+    "country": "DE",
+}
 
 OPERATOR: dict[str, Any] = {
     "legal_name": "Alpine Cloud Distribution GmbH",
@@ -41,42 +46,118 @@ OPERATOR: dict[str, Any] = {
 
 # (key, kind, parent key, fields)
 ORGANIZATIONS: list[tuple[str, OrganizationKind, str, dict[str, Any]]] = [
-    ("tailspin", OrganizationKind.RESELLER, "operator", {
-        "legal_name": "Tailspin IT Services GmbH", "contact_name": "Tobias Keller",
-        "contact_email": "office@tailspin.example", "address_line1": "Hafenstraße 8", "city": "Hamburg",
-        "postal_code": "20457", "state": "HH", "country": "DE", "tax_id": "DE822222222", "currency": "EUR",
-        "time_zone": "Europe/Berlin", "billing_day": 15,
-    }),
-    ("woodgrove", OrganizationKind.RESELLER, "operator", {
-        "legal_name": "Woodgrove Managed Services Inc.", "contact_name": "Grace Woods",
-        "contact_email": "office@woodgrove.example", "address_line1": "500 Pine Street", "city": "Seattle",
-        "postal_code": "98101", "state": "WA", "country": "US", "tax_id": "US-91-1234567", "currency": "USD",
-        "time_zone": "America/Los_Angeles", "billing_day": 31,
-    }),
-    ("adventureworks", OrganizationKind.CUSTOMER, "tailspin", {
-        "legal_name": "Adventure Works Cycles GmbH", "contact_name": "Anna Berg",
-        "contact_email": "it@adventureworks.example", "address_line1": "Radweg 1", "city": "Berlin",
-        "postal_code": "10115", "state": "BE", "country": "DE", "tax_id": "DE833333333", "currency": "EUR",
-        "time_zone": "Europe/Berlin", "billing_day": 15,
-    }),
-    ("litware", OrganizationKind.CUSTOMER, "tailspin", {
-        "legal_name": "Litware Architects GmbH", "contact_name": "Lena Hofmann",
-        "contact_email": "it@litware.example", "address_line1": "Bauhausplatz 3", "city": "Dessau",
-        "postal_code": "06846", "state": "ST", "country": "DE", "currency": "EUR",
-        "time_zone": "Europe/Berlin", "billing_day": 15,
-    }),
-    ("wingtip", OrganizationKind.CUSTOMER, "woodgrove", {
-        "legal_name": "Wingtip Toys Inc.", "contact_name": "Walter Tip",
-        "contact_email": "it@wingtip.example", "address_line1": "42 Harbor Road", "city": "Portland",
-        "postal_code": "97201", "state": "OR", "country": "US", "currency": "USD",
-        "time_zone": "America/Los_Angeles", "billing_day": 31,
-    }),
-    ("northwind", OrganizationKind.CUSTOMER, "operator", {
-        "legal_name": "Northwind Traders GmbH", "contact_name": "Nora Wind",
-        "contact_email": "it@northwind.example", "address_line1": "Marktplatz 5", "city": "Köln",
-        "postal_code": "50667", "state": "NW", "country": "DE", "tax_id": "DE844444444", "currency": "EUR",
-        "time_zone": "Europe/Berlin", "billing_day": 15,
-    }),
+    (
+        "tailspin",
+        OrganizationKind.RESELLER,
+        "operator",
+        {
+            "legal_name": "Tailspin IT Services GmbH",
+            "contact_name": "Tobias Keller",
+            "contact_email": "office@tailspin.example",
+            "address_line1": "Hafenstraße 8",
+            "city": "Hamburg",
+            "postal_code": "20457",
+            "state": "HH",
+            "country": "DE",
+            "tax_id": "DE822222222",
+            "currency": "EUR",
+            "time_zone": "Europe/Berlin",
+            "billing_day": 15,
+        },
+    ),
+    (
+        "woodgrove",
+        OrganizationKind.RESELLER,
+        "operator",
+        {
+            "legal_name": "Woodgrove Managed Services Inc.",
+            "contact_name": "Grace Woods",
+            "contact_email": "office@woodgrove.example",
+            "address_line1": "500 Pine Street",
+            "city": "Seattle",
+            "postal_code": "98101",
+            "state": "WA",
+            "country": "US",
+            "tax_id": "US-91-1234567",
+            "currency": "USD",
+            "time_zone": "America/Los_Angeles",
+            "billing_day": 31,
+        },
+    ),
+    (
+        "adventureworks",
+        OrganizationKind.CUSTOMER,
+        "tailspin",
+        {
+            "legal_name": "Adventure Works Cycles GmbH",
+            "contact_name": "Anna Berg",
+            "contact_email": "it@adventureworks.example",
+            "address_line1": "Radweg 1",
+            "city": "Berlin",
+            "postal_code": "10115",
+            "state": "BE",
+            "country": "DE",
+            "tax_id": "DE833333333",
+            "currency": "EUR",
+            "time_zone": "Europe/Berlin",
+            "billing_day": 15,
+        },
+    ),
+    (
+        "litware",
+        OrganizationKind.CUSTOMER,
+        "tailspin",
+        {
+            "legal_name": "Litware Architects GmbH",
+            "contact_name": "Lena Hofmann",
+            "contact_email": "it@litware.example",
+            "address_line1": "Bauhausplatz 3",
+            "city": "Dessau",
+            "postal_code": "06846",
+            "state": "ST",
+            "country": "DE",
+            "currency": "EUR",
+            "time_zone": "Europe/Berlin",
+            "billing_day": 15,
+        },
+    ),
+    (
+        "wingtip",
+        OrganizationKind.CUSTOMER,
+        "woodgrove",
+        {
+            "legal_name": "Wingtip Toys Inc.",
+            "contact_name": "Walter Tip",
+            "contact_email": "it@wingtip.example",
+            "address_line1": "42 Harbor Road",
+            "city": "Portland",
+            "postal_code": "97201",
+            "state": "OR",
+            "country": "US",
+            "currency": "USD",
+            "time_zone": "America/Los_Angeles",
+            "billing_day": 31,
+        },
+    ),
+    (
+        "northwind",
+        OrganizationKind.CUSTOMER,
+        "operator",
+        {
+            "legal_name": "Northwind Traders GmbH",
+            "contact_name": "Nora Wind",
+            "contact_email": "it@northwind.example",
+            "address_line1": "Marktplatz 5",
+            "city": "Köln",
+            "postal_code": "50667",
+            "state": "NW",
+            "country": "DE",
+            "tax_id": "DE844444444",
+            "currency": "EUR",
+            "time_zone": "Europe/Berlin",
+            "billing_day": 15,
+        },
+    ),
 ]
 
 # (email, full name, role, organisation key, password)
@@ -85,7 +166,13 @@ LOGINS: list[tuple[str, str, Role, str, str]] = [
     ("admin@tailspin.example", "Tobias Keller", Role.RESELLER_ADMIN, "tailspin", "Reseller-Demo-2026!"),
     ("staff@tailspin.example", "Sara Stein", Role.RESELLER_STAFF, "tailspin", "Staff-Demo-2026!"),
     ("admin@woodgrove.example", "Grace Woods", Role.RESELLER_ADMIN, "woodgrove", "Reseller-Demo-2026!"),
-    ("admin@adventureworks.example", "Anna Berg", Role.CUSTOMER_ADMIN, "adventureworks", "Customer-Demo-2026!"),
+    (
+        "admin@adventureworks.example",
+        "Anna Berg",
+        Role.CUSTOMER_ADMIN,
+        "adventureworks",
+        "Customer-Demo-2026!",
+    ),
     ("user@adventureworks.example", "Uwe Rad", Role.CUSTOMER_USER, "adventureworks", "User-Demo-2026!"),
     ("admin@litware.example", "Lena Hofmann", Role.CUSTOMER_ADMIN, "litware", "Customer-Demo-2026!"),
     ("admin@wingtip.example", "Walter Tip", Role.CUSTOMER_ADMIN, "wingtip", "Customer-Demo-2026!"),
@@ -93,7 +180,9 @@ LOGINS: list[tuple[str, str, Role, str, str]] = [
 ]
 
 
-def _find_or_create(kind: OrganizationKind, parent: Organization | None, fields: dict[str, Any]) -> Organization:
+def _find_or_create(
+    kind: OrganizationKind, parent: Organization | None, fields: dict[str, Any]
+) -> Organization:
     existing = Organization.objects.filter(kind=kind.value, legal_name=fields["legal_name"]).first()
     if existing is not None:
         return existing

@@ -17,10 +17,17 @@ currency_code = RegexValidator(r"^[A-Z]{3}$", "Use the three-letter ISO 4217 cur
 
 
 class Organization(models.Model):
-    """The operator, a reseller or a customer; `path` holds the ids from the root down, for subtree queries."""
+    """The operator, a reseller or a customer.
 
-    kind = models.CharField(max_length=16, choices=[(k.value, k.value.capitalize()) for k in OrganizationKind])
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    `path` holds the ids from the root down ("/1/4/9/"), so a subtree is one indexed prefix query.
+    """
+
+    kind = models.CharField(
+        max_length=16, choices=[(k.value, k.value.capitalize()) for k in OrganizationKind]
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     legal_name = models.CharField(max_length=200)
     contact_name = models.CharField(max_length=200, blank=True)
@@ -52,7 +59,9 @@ class Organization(models.Model):
                 | (~Q(kind="operator") & Q(parent__isnull=False)),
                 name="organization_only_operator_is_root",
             ),
-            models.UniqueConstraint(fields=["kind"], condition=Q(kind="operator"), name="organization_one_operator"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind="operator"), name="organization_one_operator"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,7 +128,9 @@ class Membership(models.Model):
 
     class Meta:
         constraints: ClassVar[list[Any]] = [
-            models.UniqueConstraint(fields=["user", "organization"], name="membership_one_role_per_organization")
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_one_role_per_organization"
+            )
         ]
 
     def __str__(self) -> str:

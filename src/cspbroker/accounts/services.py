@@ -58,7 +58,9 @@ def _check_time_zone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise InvalidInput(f"Time zone {name!r} is not a known IANA zone, e.g. Europe/Berlin.", field="time_zone") from error
+        raise InvalidInput(
+            f"Time zone {name!r} is not a known IANA zone, e.g. Europe/Berlin.", field="time_zone"
+        ) from error
 
 
 @transaction.atomic
@@ -74,7 +76,10 @@ def create_organization(
         raise PermissionDenied(f"You may not add organisations under {parent.legal_name}.")
     if parent is None and actor is not SYSTEM:
         raise PermissionDenied("Only the installation itself creates the operator.")
-    fields = {k: (v.upper() if k in {"country", "currency"} and isinstance(v, str) else v) for k, v in fields.items()}
+    fields = {
+        k: (v.upper() if k in {"country", "currency"} and isinstance(v, str) else v)
+        for k, v in fields.items()
+    }
     if "currency" in fields:
         Money.zero(fields["currency"])  # raises UnknownCurrency with a clear message
     _check_time_zone(fields.get("time_zone", "UTC"))

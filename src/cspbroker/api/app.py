@@ -33,14 +33,24 @@ api.add_router("/organizations", organizations.router)
 
 @api.exception_handler(InvalidToken)
 def invalid_token(request: HttpRequest, exc: InvalidToken) -> HttpResponse:
-    return problem(401, "invalid_token", "Invalid API token", "The API token is malformed, unknown or revoked.",
-                   request=request)
+    return problem(
+        401,
+        "invalid_token",
+        "Invalid API token",
+        "The API token is malformed, unknown or revoked.",
+        request=request,
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return problem(401, "not_authenticated", "Authentication required",
-                   "Send `Authorization: Bearer <token>` or log in.", request=request)
+    return problem(
+        401,
+        "not_authenticated",
+        "Authentication required",
+        "Send `Authorization: Bearer <token>` or log in.",
+        request=request,
+    )
 
 
 @api.exception_handler(ValidationError)
@@ -49,8 +59,14 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")}
         for e in exc.errors
     ]
-    return problem(422, "invalid_request", "The request is not valid", "See `errors` for each field.",
-                   request=request, errors=errors)
+    return problem(
+        422,
+        "invalid_request",
+        "The request is not valid",
+        "See `errors` for each field.",
+        request=request,
+        errors=errors,
+    )
 
 
 @api.exception_handler(PermissionDenied)
@@ -65,8 +81,9 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem(404, "not_found", "Not found", "There is no such object, or it is not yours to see.",
-                   request=request)
+    return problem(
+        404, "not_found", "Not found", "There is no such object, or it is not yours to see.", request=request
+    )
 
 
 @api.exception_handler(ObjectDoesNotExist)
@@ -84,5 +101,10 @@ def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     import logging
 
     logging.getLogger("cspbroker.api").exception("Unhandled API error on %s", request.path)
-    return problem(500, "internal_error", "Something went wrong on our side",
-                   "The error was logged; try again or contact the operator.", request=request)
+    return problem(
+        500,
+        "internal_error",
+        "Something went wrong on our side",
+        "The error was logged; try again or contact the operator.",
+        request=request,
+    )

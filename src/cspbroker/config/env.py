@@ -105,7 +105,10 @@ def email_settings(url: str) -> dict[str, object]:
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if scheme == "file":
         folder = (parts.netloc + parts.path) or "mail"
-        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": folder}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": folder,
+        }
     raise ImproperlyConfigured(
         f"EMAIL_URL scheme {scheme!r} is not supported: use smtp://, smtp+tls://, smtps://, console://, "
         "file:// or locmem://"

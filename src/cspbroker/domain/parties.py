@@ -74,7 +74,9 @@ def check_parent(kind: OrganizationKind, parent_kind: OrganizationKind | None) -
     if parent_kind is None:
         if allowed:
             names = " or ".join(sorted(k.value for k in allowed))
-            raise InvalidHierarchy(f"A {kind.value} must belong to a {names}.", field="parent", code="parent_required")
+            raise InvalidHierarchy(
+                f"A {kind.value} must belong to a {names}.", field="parent", code="parent_required"
+            )
         return
     if parent_kind not in allowed:
         if not allowed:

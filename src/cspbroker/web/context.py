@@ -12,7 +12,7 @@ from cspbroker.accounts.access import Actor, actor_for
 def current_actor(request: HttpRequest) -> Actor | None:
     cached: Actor | None = getattr(request, "_cspb_actor", None)
     if cached is None and request.user.is_authenticated:
-        cached = actor_for(request.user)  # type: ignore[arg-type]
+        cached = actor_for(request.user)
         request._cspb_actor = cached  # type: ignore[attr-defined]
     return cached
 

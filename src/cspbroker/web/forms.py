@@ -15,7 +15,9 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class EmailPasswordResetForm(PasswordResetForm):
-    email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class TokenForm(forms.Form):

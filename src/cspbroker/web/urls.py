@@ -9,7 +9,9 @@ urlpatterns = [
     path("healthz", home.health, name="health"),
     path(
         "login/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -28,12 +30,18 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete")),
         name="password_reset_confirm",
     ),
-    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("account/", account.account, name="account"),
     path("account/tokens/", account.create_token, name="account-token-create"),
     path("account/tokens/<int:token_id>/revoke/", account.revoke_token, name="account-token-revoke"),
     path("backoffice/", backoffice.dashboard, name="backoffice-dashboard"),
     path("backoffice/organizations/", backoffice.organizations, name="backoffice-organizations"),
-    path("backoffice/organizations/<int:organization_id>/", backoffice.organization, name="backoffice-organization"),
+    path(
+        "backoffice/organizations/<int:organization_id>/",
+        backoffice.organization,
+        name="backoffice-organization",
+    ),
     path("store/", store.dashboard, name="store-dashboard"),
 ]

@@ -66,4 +66,8 @@ def test_demo_load_twice_changes_nothing(demo):
 
     before = (Organization.objects.count(), User.objects.count(), Membership.objects.count())
     demo_data.load()
-    assert (Organization.objects.count(), User.objects.count(), Membership.objects.count()) == before == (7, 9, 9)
+    assert (
+        (Organization.objects.count(), User.objects.count(), Membership.objects.count())
+        == before
+        == (7, 9, 9)
+    )

@@ -61,8 +61,9 @@ def test_malformed_unknown_and_revoked_tokens_are_401_problems(demo):
 def test_tokens_are_created_shown_once_listed_without_secret_and_revoked(demo):
     client = Client()
     headers = bearer("admin@tailspin.example")
-    created = client.post("/api/v1/me/tokens", data={"name": "billing script"}, content_type="application/json",
-                          **headers)
+    created = client.post(
+        "/api/v1/me/tokens", data={"name": "billing script"}, content_type="application/json", **headers
+    )
     assert created.status_code == 201
     secret = created.json()["token"]
     assert secret.startswith("cspb_")
@@ -81,14 +82,19 @@ def test_tokens_are_created_shown_once_listed_without_secret_and_revoked(demo):
 def test_someone_elses_token_cannot_be_revoked(demo):
     other = bearer("admin@woodgrove.example")
     token_id = ApiToken.objects.latest("id").pk
-    problem_of(Client().delete(f"/api/v1/me/tokens/{token_id}", **bearer("admin@tailspin.example")), 404,
-               "not_found")
+    problem_of(
+        Client().delete(f"/api/v1/me/tokens/{token_id}", **bearer("admin@tailspin.example")), 404, "not_found"
+    )
     assert Client().get("/api/v1/me", **other).status_code == 200
 
 
 def test_a_token_with_an_empty_name_is_refused_with_the_field(demo):
-    response = Client().post("/api/v1/me/tokens", data={"name": "  "}, content_type="application/json",
-                             **bearer("admin@tailspin.example"))
+    response = Client().post(
+        "/api/v1/me/tokens",
+        data={"name": "  "},
+        content_type="application/json",
+        **bearer("admin@tailspin.example"),
+    )
     body = problem_of(response, 422, "invalid_input")
     assert body["field"] == "name"
 
@@ -97,27 +103,46 @@ def test_organizations_are_scoped_and_another_customers_is_404(demo):
     headers = bearer("admin@adventureworks.example")
     listed = Client().get("/api/v1/organizations", **headers).json()
     assert [o["legal_name"] for o in listed] == ["Adventure Works Cycles GmbH"]
-    problem_of(Client().get(f"/api/v1/organizations/{demo.organizations['wingtip'].pk}", **headers), 404,
-               "not_found")
+    problem_of(
+        Client().get(f"/api/v1/organizations/{demo.organizations['wingtip'].pk}", **headers), 404, "not_found"
+    )
 
 
 def test_reseller_adds_a_customer_through_the_api(demo):
     body = {
-        "kind": "customer", "parent_id": demo.organizations["tailspin"].pk, "legal_name": "Fourth Coffee GmbH",
-        "country": "de", "currency": "eur", "time_zone": "Europe/Berlin", "billing_day": 15,
+        "kind": "customer",
+        "parent_id": demo.organizations["tailspin"].pk,
+        "legal_name": "Fourth Coffee GmbH",
+        "country": "de",
+        "currency": "eur",
+        "time_zone": "Europe/Berlin",
+        "billing_day": 15,
     }
-    response = Client().post("/api/v1/organizations", data=body, content_type="application/json",
-                             **bearer("admin@tailspin.example"))
+    response = Client().post(
+        "/api/v1/organizations",
+        data=body,
+        content_type="application/json",
+        **bearer("admin@tailspin.example"),
+    )
     assert response.status_code == 201, response.content
     created = Organization.objects.get(legal_name="Fourth Coffee GmbH")
-    assert (created.country, created.currency, created.parent_id) == ("DE", "EUR", demo.organizations["tailspin"].pk)
+    assert (created.country, created.currency, created.parent_id) == (
+        "DE",
+        "EUR",
+        demo.organizations["tailspin"].pk,
+    )
     assert created.path == f"{demo.organizations['tailspin'].path}{created.pk}/"
 
 
 def test_bad_organization_input_is_a_clear_problem_and_writes_nothing(demo):
     before = Organization.objects.count()
-    base = {"kind": "customer", "parent_id": demo.organizations["tailspin"].pk, "legal_name": "X", "country": "DE",
-            "currency": "EUR"}
+    base = {
+        "kind": "customer",
+        "parent_id": demo.organizations["tailspin"].pk,
+        "legal_name": "X",
+        "country": "DE",
+        "currency": "EUR",
+    }
     cases = [
         ({**base, "currency": "EURO"}, 422),
         ({**base, "country": "Germany"}, 422),
@@ -128,8 +153,12 @@ def test_bad_organization_input_is_a_clear_problem_and_writes_nothing(demo):
         ({"kind": "customer"}, 422),
     ]
     for body, status in cases:
-        response = Client().post("/api/v1/organizations", data=body, content_type="application/json",
-                                 **bearer("admin@tailspin.example"))
+        response = Client().post(
+            "/api/v1/organizations",
+            data=body,
+            content_type="application/json",
+            **bearer("admin@tailspin.example"),
+        )
         assert response.status_code == status, (body, response.content)
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["detail"]
@@ -137,17 +166,29 @@ def test_bad_organization_input_is_a_clear_problem_and_writes_nothing(demo):
 
 
 def test_customers_cannot_add_organisations_under_their_reseller(demo):
-    body = {"kind": "customer", "parent_id": demo.organizations["tailspin"].pk, "legal_name": "Sneaky", "country": "DE",
-            "currency": "EUR"}
-    response = Client().post("/api/v1/organizations", data=body, content_type="application/json",
-                             **bearer("admin@adventureworks.example"))
+    body = {
+        "kind": "customer",
+        "parent_id": demo.organizations["tailspin"].pk,
+        "legal_name": "Sneaky",
+        "country": "DE",
+        "currency": "EUR",
+    }
+    response = Client().post(
+        "/api/v1/organizations",
+        data=body,
+        content_type="application/json",
+        **bearer("admin@adventureworks.example"),
+    )
     problem_of(response, 404, "not_found")
 
 
 def test_reseller_staff_cannot_change_the_resellers_settings(demo):
-    response = Client().patch(f"/api/v1/organizations/{demo.organizations['tailspin'].pk}",
-                              data={"billing_day": 3}, content_type="application/json",
-                              **bearer("staff@tailspin.example"))
+    response = Client().patch(
+        f"/api/v1/organizations/{demo.organizations['tailspin'].pk}",
+        data={"billing_day": 3},
+        content_type="application/json",
+        **bearer("staff@tailspin.example"),
+    )
     problem_of(response, 403, "permission_denied")
     demo.organizations["tailspin"].refresh_from_db()
     assert demo.organizations["tailspin"].billing_day == 15

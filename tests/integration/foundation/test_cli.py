@@ -13,12 +13,28 @@ from cspbroker.cli import main
 @pytest.mark.django_db
 def test_createoperator_with_flags_creates_the_operator_and_its_admin(capsys):
     call_command(
-        "createoperator", "--legal-name", "Fabrikam Distribution", "--email", "Boss@Fabrikam.example",
-        "--password", "Very-Secret-99", "--country", "nl", "--currency", "eur", "--billing-day", "31", "--no-input",
+        "createoperator",
+        "--legal-name",
+        "Fabrikam Distribution",
+        "--email",
+        "Boss@Fabrikam.example",
+        "--password",
+        "Very-Secret-99",
+        "--country",
+        "nl",
+        "--currency",
+        "eur",
+        "--billing-day",
+        "31",
+        "--no-input",
     )
     operator = Organization.objects.get(kind="operator")
     assert (operator.legal_name, operator.country, operator.currency, operator.billing_day) == (
-        "Fabrikam Distribution", "NL", "EUR", 31)
+        "Fabrikam Distribution",
+        "NL",
+        "EUR",
+        31,
+    )
     membership = Membership.objects.get(user__email="boss@fabrikam.example")
     assert membership.role == "operator_admin" and membership.user.is_staff
     assert "created" in capsys.readouterr().out
@@ -27,15 +43,39 @@ def test_createoperator_with_flags_creates_the_operator_and_its_admin(capsys):
 @pytest.mark.django_db
 def test_createoperator_refuses_a_second_operator(demo):
     with pytest.raises(CommandError, match="already exists"):
-        call_command("createoperator", "--legal-name", "Two", "--email", "a@b.example", "--password", "x" * 12,
-                     "--country", "DE", "--currency", "EUR", "--no-input")
+        call_command(
+            "createoperator",
+            "--legal-name",
+            "Two",
+            "--email",
+            "a@b.example",
+            "--password",
+            "x" * 12,
+            "--country",
+            "DE",
+            "--currency",
+            "EUR",
+            "--no-input",
+        )
 
 
 @pytest.mark.django_db
 def test_createoperator_explains_a_bad_currency_and_writes_nothing():
-    with pytest.raises(CommandError, match="ISO 4217|currency"):
-        call_command("createoperator", "--legal-name", "Bad", "--email", "a@b.example", "--password", "x" * 12,
-                     "--country", "DE", "--currency", "XYZ", "--no-input")
+    with pytest.raises(CommandError, match=r"ISO 4217|currency"):
+        call_command(
+            "createoperator",
+            "--legal-name",
+            "Bad",
+            "--email",
+            "a@b.example",
+            "--password",
+            "x" * 12,
+            "--country",
+            "DE",
+            "--currency",
+            "XYZ",
+            "--no-input",
+        )
     assert not Organization.objects.exists() and not User.objects.exists()
 
 
@@ -51,7 +91,10 @@ def test_token_create_prints_a_working_token(demo, capsys):
     token = capsys.readouterr().out.strip()
     from django.test import Client
 
-    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").json()["email"] == "admin@tailspin.example"
+    assert (
+        Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").json()["email"]
+        == "admin@tailspin.example"
+    )
 
 
 @pytest.mark.django_db
@@ -66,16 +109,35 @@ def test_unknown_two_word_command_is_refused(capsys):
 
 
 def test_the_console_script_reports_errors_without_a_traceback(tmp_path):
-    env = {"CSPB_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
-    result = subprocess.run([sys.executable, "-m", "cspbroker", "token", "create", "--email", "x@y.example"],
-                            capture_output=True, text=True, env=env, timeout=60)
+    env = {
+        "CSPB_VAR_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cspbroker", "token", "create", "--email", "x@y.example"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     # No tables yet: Django reports it as a CommandError-style message, not a Python traceback.
     assert result.returncode != 0
-    result = subprocess.run([sys.executable, "-m", "cspbroker", "migrate", "--noinput", "-v", "0"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "cspbroker", "migrate", "--noinput", "-v", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
-    result = subprocess.run([sys.executable, "-m", "cspbroker", "token", "create", "--email", "x@y.example"],
-                            capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "cspbroker", "token", "create", "--email", "x@y.example"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "CommandError: No active user with the email 'x@y.example'." in result.stderr
     assert "Traceback" not in result.stderr

@@ -28,13 +28,22 @@ def test_a_malformed_email_is_a_field_error(demo):
 
 def test_staff_land_in_the_back_office_and_customers_in_the_storefront(demo):
     staff = Client()
-    response = staff.post("/login/", {"username": "staff@tailspin.example",
-                                       "password": demo.passwords["staff@tailspin.example"]}, follow=True)
+    response = staff.post(
+        "/login/",
+        {"username": "staff@tailspin.example", "password": demo.passwords["staff@tailspin.example"]},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/backoffice/"
     assert "Back office" in response.content.decode()
     customer = Client()
-    response = customer.post("/login/", {"username": "admin@adventureworks.example",
-                                          "password": demo.passwords["admin@adventureworks.example"]}, follow=True)
+    response = customer.post(
+        "/login/",
+        {
+            "username": "admin@adventureworks.example",
+            "password": demo.passwords["admin@adventureworks.example"],
+        },
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/store/"
     page = response.content.decode()
     assert "Storefront" in page and "Adventure Works Cycles GmbH" in page
@@ -66,7 +75,10 @@ def test_back_office_search_answers_htmx_with_rows_only(demo):
 
 def test_another_resellers_customer_page_is_404(demo):
     wingtip = demo.organizations["wingtip"].pk
-    assert demo.client_for("admin@tailspin.example").get(f"/backoffice/organizations/{wingtip}/").status_code == 404
+    assert (
+        demo.client_for("admin@tailspin.example").get(f"/backoffice/organizations/{wingtip}/").status_code
+        == 404
+    )
 
 
 def test_password_reset_sends_a_working_link(demo):
@@ -128,4 +140,8 @@ def test_health_reports_the_database(db):
 
 def test_htmx_and_stylesheet_are_served_locally(db, client):
     page = Client().get("/login/").content.decode()
-    assert "/static/cspbroker/vendor/htmx.min.js" in page and "://unpkg" not in page and "cdn" not in page.lower()
+    assert (
+        "/static/cspbroker/vendor/htmx.min.js" in page
+        and "://unpkg" not in page
+        and "cdn" not in page.lower()
+    )

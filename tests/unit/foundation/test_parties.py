@@ -98,7 +98,11 @@ def test_nobody_reaches_outside_their_own_subtree(role, home, target, action):
         assert not permits(Grant(home, role), ANCESTRY[target], action)
 
 
-@given(role=st.sampled_from(list(Role)), target=st.sampled_from(sorted(ANCESTRY)), action=st.sampled_from(list(Action)))
+@given(
+    role=st.sampled_from(list(Role)),
+    target=st.sampled_from(sorted(ANCESTRY)),
+    action=st.sampled_from(list(Action)),
+)
 def test_whoever_may_change_or_administer_may_also_view(role, target, action):
     grant = Grant(ANCESTRY[target][0], role)
     if permits(grant, ANCESTRY[target], action):

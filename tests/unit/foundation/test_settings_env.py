@@ -16,11 +16,17 @@ def test_secrets_are_generated_once_into_the_var_folder_and_kept(tmp_path, monke
     second = load_secrets(tmp_path)
     assert first.generated and not second.generated
     assert first.secret_key == second.secret_key and len(first.secret_key) >= 50
-    assert first.field_keys == second.field_keys == json.loads((tmp_path / "secrets.json").read_text())["field_keys"]
+    assert (
+        first.field_keys
+        == second.field_keys
+        == json.loads((tmp_path / "secrets.json").read_text())["field_keys"]
+    )
     assert (tmp_path / "secrets.json").stat().st_mode & 0o777 == 0o600
 
 
-@pytest.mark.parametrize("secret", ["", "django-insecure-abcdefghijklmnopqrstuvwxyz0123456789abcdef", "short"])
+@pytest.mark.parametrize(
+    "secret", ["", "django-insecure-abcdefghijklmnopqrstuvwxyz0123456789abcdef", "short"]
+)
 def test_production_refuses_default_or_weak_secret_keys(tmp_path, monkeypatch, secret):
     monkeypatch.setenv("CSPB_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", secret)

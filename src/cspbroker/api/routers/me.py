@@ -48,14 +48,24 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
     return list(selectors.tokens_of(actor(request).user_id or 0))
 
 
-@router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token; its secret is shown once")
+@router.post(
+    "/tokens", response={201: TokenCreatedOut}, summary="Create an API token; its secret is shown once"
+)
 def create_token(request: HttpRequest, body: TokenIn) -> Status[dict[str, object]]:
     issued = services.create_api_token(user_id=actor(request).user_id or 0, name=body.name)
     token = issued.token
-    return Status(201, {
-        "id": token.pk, "name": token.name, "prefix": token.prefix, "created_at": token.created_at,
-        "last_used_at": None, "revoked_at": None, "token": issued.secret,
-    })
+    return Status(
+        201,
+        {
+            "id": token.pk,
+            "name": token.name,
+            "prefix": token.prefix,
+            "created_at": token.created_at,
+            "last_used_at": None,
+            "revoked_at": None,
+            "token": issued.secret,
+        },
+    )
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of your API tokens")

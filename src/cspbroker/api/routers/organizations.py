@@ -35,9 +35,7 @@ def create_organization(request: HttpRequest, body: OrganizationIn) -> Status[Or
     try:
         kind = OrganizationKind(body.kind)
     except ValueError as error:
-        raise DomainError(
-            "kind must be reseller or customer.", field="kind", code="invalid_input"
-        ) from error
+        raise DomainError("kind must be reseller or customer.", field="kind", code="invalid_input") from error
     fields = body.dict(exclude={"kind", "parent_id"})
     return Status(201, services.create_organization(kind=kind, parent_id=body.parent_id, actor=who, **fields))
 
@@ -46,4 +44,6 @@ def create_organization(request: HttpRequest, body: OrganizationIn) -> Status[Or
 def update_organization(request: HttpRequest, organization_id: int, body: OrganizationPatch) -> Organization:
     who = actor(request)
     organization = selectors.organization_for(who, organization_id)
-    return services.update_organization(organization_id=organization.pk, actor=who, **body.dict(exclude_unset=True))
+    return services.update_organization(
+        organization_id=organization.pk, actor=who, **body.dict(exclude_unset=True)
+    )

@@ -11,13 +11,19 @@ from cspbroker.domain.errors import DomainError
 from cspbroker.web.forms import TokenForm
 
 
+def _user_id(request: HttpRequest) -> int:
+    return int(request.user.pk or 0)
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     return _render(request, TokenForm())
 
 
-def _render(request: HttpRequest, form: TokenForm, new_token: str | None = None, status: int = 200) -> HttpResponse:
-    tokens = selectors.tokens_of(request.user.pk)
+def _render(
+    request: HttpRequest, form: TokenForm, new_token: str | None = None, status: int = 200
+) -> HttpResponse:
+    tokens = selectors.tokens_of(_user_id(request))
     return render(
         request,
         "account/account.html",
@@ -33,7 +39,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render(request, form, status=400)
     try:
-        issued = services.create_api_token(user_id=request.user.pk, name=form.cleaned_data["name"])
+        issued = services.create_api_token(user_id=_user_id(request), name=form.cleaned_data["name"])
     except DomainError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _render(request, form, status=400)
@@ -44,7 +50,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = services.revoke_api_token(user_id=request.user.pk, token_id=token_id)
+        token = services.revoke_api_token(user_id=_user_id(request), token_id=token_id)
     except DomainError as error:
         raise Http404(error.message) from error
     messages.success(request, f"The token “{token.name}” is revoked.")

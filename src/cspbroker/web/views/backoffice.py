@@ -43,5 +43,7 @@ def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
     org = selectors.organization_for(actor, organization_id)
     children = selectors.organizations_for(actor).filter(parent_id=org.pk)
     return render(
-        request, "backoffice/organization.html", {"organization": org, "children": children, "area": "backoffice"}
+        request,
+        "backoffice/organization.html",
+        {"organization": org, "children": children, "area": "backoffice"},
     )

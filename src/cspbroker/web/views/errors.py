@@ -12,7 +12,9 @@ def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpRe
     if request.path.startswith("/api/"):
         code = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "internal_error"}[status]
         return problem(status, code, title, message, request=request)
-    return render(request, "errors/error.html", {"title": title, "message": message, "status": status}, status=status)
+    return render(
+        request, "errors/error.html", {"title": title, "message": message, "status": status}, status=status
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -20,7 +22,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, 403, "Not allowed", "You may not do this. If the page was open for long, reload it.")
+    return _page(
+        request, 403, "Not allowed", "You may not do this. If the page was open for long, reload it."
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -28,8 +32,12 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _page(request, 500, "Something went wrong", "The error was logged. Try again, or contact the operator.")
+    return _page(
+        request, 500, "Something went wrong", "The error was logged. Try again, or contact the operator."
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _page(request, 403, "The form expired", "Reload the page and try again: the form was open too long.")
+    return _page(
+        request, 403, "The form expired", "Reload the page and try again: the form was open too long."
+    )

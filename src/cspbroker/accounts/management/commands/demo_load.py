@@ -14,6 +14,5 @@ class Command(BaseCommand):
         width = max(len(login.email) for login in logins)
         for login in logins:
             note = "" if login.new else "  (existing user: password unchanged if you changed it)"
-            self.stdout.write(
-                f"  {login.role.label:<15} {login.email:<{width}}  {login.password:<20} {login.organization}{note}"
-            )
+            who = f"{login.role.label:<15} {login.email:<{width}}  {login.password:<20}"
+            self.stdout.write(f"  {who} {login.organization}{note}")
