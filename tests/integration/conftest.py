@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -39,3 +41,33 @@ def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; the suite logs in hundreds of times. Production keeps Argon2
     # (tests/unit/foundation/test_settings_env.py checks the configured hasher).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class PartnerCenterSandbox:
+    url: str
+    tenant_id: str
+    client_id: str
+    client_secret: str
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}/{{tenant}}/oauth2/token"
+
+
+@pytest.fixture
+def pc_sandbox(tmp_path) -> Iterator[PartnerCenterSandbox]:
+    """A Partner Center sandbox on a free loopback port, fresh state for each test."""
+    from cspbroker.sandbox.common.config import SandboxConfig
+    from cspbroker.sandbox.partnercenter.app import create_app
+    from tests.sandbox_servers import running_app
+
+    config = SandboxConfig(
+        state_dir=tmp_path / "pc-sandbox",
+        client_id=str(uuid.uuid4()),
+        client_secret="sandbox-" + uuid.uuid4().hex,
+        partner_tenant_id=str(uuid.uuid4()),
+    )
+    config.state_dir.mkdir(parents=True)
+    with running_app(create_app(config)) as url:
+        yield PartnerCenterSandbox(url, config.partner_tenant_id, config.client_id, config.client_secret)

@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from cspbroker.accounts.services import PermissionDenied
 from cspbroker.api.auth import InvalidToken, SessionAuth, TokenAuth
 from cspbroker.api.problems import problem
-from cspbroker.api.routers import me, organizations
+from cspbroker.api.routers import connections, me, organizations
 from cspbroker.domain.errors import DomainError
 
 api = NinjaAPI(
@@ -29,6 +29,7 @@ api = NinjaAPI(
 
 api.add_router("/me", me.router)
 api.add_router("/organizations", organizations.router)
+api.add_router("/connections", connections.router)
 
 
 @api.exception_handler(InvalidToken)

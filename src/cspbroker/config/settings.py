@@ -41,6 +41,11 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "cspbroker.accounts",
+    "cspbroker.connections",
+    "cspbroker.notifications",
+    "cspbroker.catalog",
+    "cspbroker.tenants",
+    "cspbroker.subscriptions",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from cspbroker.web.forms import EmailAuthenticationForm, EmailPasswordResetForm
-from cspbroker.web.views import account, backoffice, home, store
+from cspbroker.web.views import account, backoffice, connections, home, store
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -42,6 +42,14 @@ urlpatterns = [
         "backoffice/organizations/<int:organization_id>/",
         backoffice.organization,
         name="backoffice-organization",
+    ),
+    path("backoffice/connections/", connections.connection_list, name="backoffice-connections"),
+    path("backoffice/connections/new/", connections.connection_new, name="backoffice-connection-new"),
+    path("backoffice/connections/<int:connection_id>/", connections.connection_detail, name="backoffice-connection"),
+    path(
+        "backoffice/connections/<int:connection_id>/test/",
+        connections.connection_test,
+        name="backoffice-connection-test",
     ),
     path("store/", store.dashboard, name="store-dashboard"),
 ]
