@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from cspbroker.accounts.services import PermissionDenied
 from cspbroker.api.auth import InvalidToken, SessionAuth, TokenAuth
 from cspbroker.api.problems import problem
-from cspbroker.api.routers import connections, me, organizations
+from cspbroker.api.routers import catalog, connections, me, organizations, price_lists, tenants
 from cspbroker.domain.errors import DomainError
 
 api = NinjaAPI(
@@ -30,6 +30,10 @@ api = NinjaAPI(
 api.add_router("/me", me.router)
 api.add_router("/organizations", organizations.router)
 api.add_router("/connections", connections.router)
+api.add_router("/catalog", catalog.router)
+api.add_router("/price-lists", price_lists.router)
+# /customers/{id}/tenants, /tenants/{id}, /tenants/{id}/users, /tenants/{id}/licence-assignments
+api.add_router("", tenants.router)
 
 
 @api.exception_handler(InvalidToken)

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from cspbroker.web.forms import EmailAuthenticationForm, EmailPasswordResetForm
 from cspbroker.web.views import account, backoffice, connections, home, store
@@ -52,4 +52,6 @@ urlpatterns = [
         name="backoffice-connection-test",
     ),
     path("store/", store.dashboard, name="store-dashboard"),
+    path("", include("cspbroker.web.urls_catalog")),
+    path("", include("cspbroker.web.urls_tenants")),
 ]
