@@ -25,20 +25,20 @@ class Part:
     process: subprocess.Popen[bytes] | None = None
 
 
+MAIL_SMTP_PORT = int(os.environ.get("CSPB_MAIL_SMTP_PORT", "8025"))
+MAIL_HTTP_PORT = int(os.environ.get("CSPB_MAIL_HTTP_PORT", "8404"))
+
+
 def _parts(host: str, port: int, workers: int) -> list[Part]:
     python = sys.executable
+    var = os.environ.get("CSPB_VAR_DIR", "var")
+    mail = ["--smtp-port", str(MAIL_SMTP_PORT), "--http-port", str(MAIL_HTTP_PORT)]
+    web = ["--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4", "--access-logfile", "-"]
     return [
+        Part("sandbox", [python, "-m", "cspbroker", "sandbox", "serve", "--state-dir", f"{var}/sandbox"]),
         Part(
-            "sandbox",
-            [
-                python,
-                "-m",
-                "cspbroker",
-                "sandbox",
-                "serve",
-                "--state-dir",
-                os.path.join(os.environ.get("CSPB_VAR_DIR", "var"), "sandbox"),
-            ],
+            "mail",
+            [python, "-m", "cspbroker.sandbox.mailcatcher", *mail, "--state-dir", f"{var}/mailcatcher"],
         ),
         Part("worker", [python, "-m", "cspbroker", "run_huey"]),
         Part(
@@ -48,14 +48,7 @@ def _parts(host: str, port: int, workers: int) -> list[Part]:
                 "-m",
                 "gunicorn",
                 "cspbroker.config.wsgi:application",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                "4",
-                "--access-logfile",
-                "-",
+                *web,
                 "--graceful-timeout",
                 str(STOP_GRACE_SECONDS),
             ],
@@ -100,6 +93,7 @@ def _banner(url: str) -> None:
         "",
         f"  cspbroker is running at {url}",
         f"  API docs: {url}/api/v1/docs    Partner Center sandbox: http://127.0.0.1:8401/",
+        f"  Mail sent by the platform (SMTP catcher): http://127.0.0.1:{MAIL_HTTP_PORT}/",
         "  Demo logins (email / password):",
     ]
     lines += [f"    {role.label:<15} {email:<32} {password}" for email, _, role, _, password in LOGINS]
@@ -113,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CSPB_PORT", "8000")))
     parser.add_argument("--web-workers", type=int, default=2)
     options = parser.parse_args(argv)
+    # The embedded default: mail goes to the local catcher, where a person can read it.
+    os.environ.setdefault("EMAIL_URL", f"smtp://127.0.0.1:{MAIL_SMTP_PORT}")
     parts = _parts(options.host, options.port, options.web_workers)
     stopping = False
 

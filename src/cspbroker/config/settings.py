@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cspbroker.catalog",
     "cspbroker.tenants",
     "cspbroker.subscriptions",
+    "cspbroker.demo",
 ]
 
 MIDDLEWARE = [

@@ -27,11 +27,18 @@ def client_for(connection: Connection, *, max_attempts: int = 5) -> ProviderClie
         )
     if connection.kind == ProviderKind.DISTRIBUTOR:
         return DistributorClient(
-            connection.base_url, connection.token_url, connection.client_id, _secret(connection),
+            connection.base_url,
+            connection.token_url,
+            connection.client_id,
+            _secret(connection),
             max_attempts=max_attempts,
         )
     return EsdClient(
-        connection.base_url, connection.token_url, connection.client_id, _secret(connection), max_attempts=max_attempts
+        connection.base_url,
+        connection.token_url,
+        connection.client_id,
+        _secret(connection),
+        max_attempts=max_attempts,
     )
 
 

@@ -29,7 +29,10 @@ DEFAULT_ENDPOINTS: dict[str, tuple[str, str]] = {
         "https://api.partnercenter.microsoft.com",
         "https://login.microsoftonline.com/{tenant}/oauth2/token",
     ),
-    ProviderKind.DISTRIBUTOR: ("https://api.prismportal.online", "https://identity.prismportal.online/core/connect/token"),
+    ProviderKind.DISTRIBUTOR: (
+        "https://api.prismportal.online",
+        "https://identity.prismportal.online/core/connect/token",
+    ),
     ProviderKind.ESD: ("", ""),
 }
 
@@ -45,7 +48,9 @@ class Connection(models.Model):
     # Never returned by the API, never shown again after it is saved, never logged.
     client_secret = EncryptedTextField()
     is_active = models.BooleanField(default=True)
-    status = models.CharField(max_length=10, choices=ConnectionStatus.choices, default=ConnectionStatus.UNTESTED)
+    status = models.CharField(
+        max_length=10, choices=ConnectionStatus.choices, default=ConnectionStatus.UNTESTED
+    )
     last_tested_at = models.DateTimeField(null=True, blank=True)
     last_test_message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -11,4 +11,6 @@ def connections_for(actor: Actor) -> QuerySet[Connection]:
 
 
 def connection_for(actor: Actor, connection_id: int) -> Connection:
-    return get_scoped_or_404(actor, Connection.objects.select_related("organization"), "organization", pk=connection_id)
+    return get_scoped_or_404(
+        actor, Connection.objects.select_related("organization"), "organization", pk=connection_id
+    )

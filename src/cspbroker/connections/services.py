@@ -29,7 +29,9 @@ def _check_url(value: str, field: str) -> str:
     try:
         URLValidator(schemes=["http", "https"])(value.replace("{tenant}", "tenant"))
     except ValidationError as error:
-        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} must be an http(s) URL.", field=field) from error
+        raise InvalidInput(
+            f"{field.replace('_', ' ').capitalize()} must be an http(s) URL.", field=field
+        ) from error
     return value
 
 
@@ -62,7 +64,9 @@ def _clean(kind: ProviderKind, fields: dict[str, Any]) -> dict[str, Any]:
 def _owner_for(actor: Actor, organization_id: int) -> Organization:
     owner = Organization.objects.get(pk=organization_id)
     if owner.kind == OrganizationKind.CUSTOMER:
-        raise InvalidInput("Connections belong to the operator or a reseller, not to a customer.", field="organization")
+        raise InvalidInput(
+            "Connections belong to the operator or a reseller, not to a customer.", field="organization"
+        )
     if not may(actor, Action.ADMINISTER, owner):
         raise PermissionDenied(f"You may not manage the connections of {owner.legal_name}.")
     return owner
@@ -81,7 +85,9 @@ def create_connection(*, actor: Actor, organization_id: int, kind: str, **fields
         raise InvalidInput(f"Missing: {', '.join(missing)}.", field=missing[0])
     cleaned = _clean(provider, {"base_url": "", "token_url": "", "tenant_id": "", **fields})
     if Connection.objects.filter(organization=owner, name=cleaned["name"]).exists():
-        raise InvalidInput(f"{owner.legal_name} already has a connection named {cleaned['name']!r}.", field="name")
+        raise InvalidInput(
+            f"{owner.legal_name} already has a connection named {cleaned['name']!r}.", field="name"
+        )
     return Connection.objects.create(organization=owner, kind=provider.value, **cleaned)
 
 

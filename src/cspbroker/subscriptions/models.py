@@ -44,7 +44,9 @@ class Subscription(models.Model):
     provider_order_id = models.CharField(max_length=64, blank=True)
     friendly_name = models.CharField(max_length=100, blank=True)
     quantity = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=SubscriptionStatus.choices, default=SubscriptionStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=SubscriptionStatus.choices, default=SubscriptionStatus.PENDING
+    )
     status_raw = models.CharField(max_length=40, blank=True)  # the provider's own word, kept when unknown
     is_trial = models.BooleanField(default=False)
     term = models.CharField(max_length=8, blank=True)

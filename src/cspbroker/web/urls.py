@@ -45,7 +45,11 @@ urlpatterns = [
     ),
     path("backoffice/connections/", connections.connection_list, name="backoffice-connections"),
     path("backoffice/connections/new/", connections.connection_new, name="backoffice-connection-new"),
-    path("backoffice/connections/<int:connection_id>/", connections.connection_detail, name="backoffice-connection"),
+    path(
+        "backoffice/connections/<int:connection_id>/",
+        connections.connection_detail,
+        name="backoffice-connection",
+    ),
     path(
         "backoffice/connections/<int:connection_id>/test/",
         connections.connection_test,

@@ -66,7 +66,9 @@ def get_connection(request: HttpRequest, connection_id: int) -> Connection:
     return selectors.connection_for(actor(request), connection_id)
 
 
-@router.post("", response={201: ConnectionOut}, summary="Add a provider connection (the secret is stored encrypted)")
+@router.post(
+    "", response={201: ConnectionOut}, summary="Add a provider connection (the secret is stored encrypted)"
+)
 def create_connection(request: HttpRequest, body: ConnectionIn) -> Status[Connection]:
     who = actor(request)
     from cspbroker.accounts import selectors as accounts
@@ -75,14 +77,18 @@ def create_connection(request: HttpRequest, body: ConnectionIn) -> Status[Connec
     return Status(201, services.create_connection(actor=who, **body.dict()))
 
 
-@router.patch("/{connection_id}", response=ConnectionOut, summary="Change a connection; omit the secret to keep it")
+@router.patch(
+    "/{connection_id}", response=ConnectionOut, summary="Change a connection; omit the secret to keep it"
+)
 def update_connection(request: HttpRequest, connection_id: int, body: ConnectionPatch) -> Connection:
     who = actor(request)
     connection = selectors.connection_for(who, connection_id)
     return services.update_connection(actor=who, connection_id=connection.pk, **body.dict(exclude_unset=True))
 
 
-@router.post("/{connection_id}/test", response=TestOut, summary="Call the provider with the stored credentials")
+@router.post(
+    "/{connection_id}/test", response=TestOut, summary="Call the provider with the stored credentials"
+)
 def test_connection(request: HttpRequest, connection_id: int) -> services.TestResult:
     who = actor(request)
     connection = selectors.connection_for(who, connection_id)

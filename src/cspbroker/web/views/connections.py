@@ -21,16 +21,28 @@ class ConnectionForm(forms.Form):
     organization = forms.TypedChoiceField(label="Owner", coerce=int)
     kind = forms.ChoiceField(label="Provider", choices=ProviderKind.choices)
     name = forms.CharField(max_length=100)
-    base_url = forms.CharField(label="API base URL", required=False, help_text="Empty: the provider's real endpoint.")
-    token_url = forms.CharField(label="Token URL", required=False, help_text="Empty: the provider's real endpoint.")
-    tenant_id = forms.CharField(label="Partner tenant id", required=False, help_text="Partner Center only (a GUID).")
-    client_id = forms.CharField(label="Client id", help_text="A GUID: 8-4-4-4-12 hexadecimal digits with dashes.")
+    base_url = forms.CharField(
+        label="API base URL", required=False, help_text="Empty: the provider's real endpoint."
+    )
+    token_url = forms.CharField(
+        label="Token URL", required=False, help_text="Empty: the provider's real endpoint."
+    )
+    tenant_id = forms.CharField(
+        label="Partner tenant id", required=False, help_text="Partner Center only (a GUID)."
+    )
+    client_id = forms.CharField(
+        label="Client id", help_text="A GUID: 8-4-4-4-12 hexadecimal digits with dashes."
+    )
     client_secret = forms.CharField(
-        label="Client secret", required=False, widget=forms.PasswordInput(render_value=False),
+        label="Client secret",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="Stored encrypted and never shown again. Leave empty to keep the current one.",
     )
 
-    def __init__(self, *args: Any, owners: list[tuple[int, str]], editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, owners: list[tuple[int, str]], editing: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = owners
         if editing:
@@ -49,8 +61,11 @@ def _owners(request: HttpRequest) -> list[tuple[int, str]]:
 def connection_list(request: HttpRequest) -> HttpResponse:
     actor = current_actor(request)
     assert actor is not None
-    return render(request, "backoffice/connections/list.html",
-                  {"connections": selectors.connections_for(actor), "area": "backoffice"})
+    return render(
+        request,
+        "backoffice/connections/list.html",
+        {"connections": selectors.connections_for(actor), "area": "backoffice"},
+    )
 
 
 def _save(request: HttpRequest, form: ConnectionForm, connection_id: int | None) -> HttpResponse | None:
@@ -60,7 +75,10 @@ def _save(request: HttpRequest, form: ConnectionForm, connection_id: int | None)
     try:
         if connection_id is None:
             connection = services.create_connection(
-                actor=actor, organization_id=form.cleaned_data["organization"], kind=form.cleaned_data["kind"], **data
+                actor=actor,
+                organization_id=form.cleaned_data["organization"],
+                kind=form.cleaned_data["kind"],
+                **data,
             )
         else:
             if not data.get("client_secret"):
@@ -69,7 +87,9 @@ def _save(request: HttpRequest, form: ConnectionForm, connection_id: int | None)
     except DomainError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
-    messages.success(request, f"The connection “{connection.name}” is saved. Test it to check the credentials.")
+    messages.success(
+        request, f"The connection “{connection.name}” is saved. Test it to check the credentials."
+    )
     return redirect("backoffice-connection", connection_id=connection.pk)
 
 
@@ -82,8 +102,12 @@ def connection_new(request: HttpRequest) -> HttpResponse:
         if response is not None:
             return response
     status = 400 if request.method == "POST" else 200
-    return render(request, "backoffice/connections/form.html",
-                  {"form": form, "defaults": DEFAULT_ENDPOINTS, "area": "backoffice"}, status=status)
+    return render(
+        request,
+        "backoffice/connections/form.html",
+        {"form": form, "defaults": DEFAULT_ENDPOINTS, "area": "backoffice"},
+        status=status,
+    )
 
 
 @staff_required
@@ -100,8 +124,12 @@ def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
         if response is not None:
             return response
     status = 400 if request.method == "POST" else 200
-    return render(request, "backoffice/connections/form.html",
-                  {"form": form, "connection": connection, "area": "backoffice"}, status=status)
+    return render(
+        request,
+        "backoffice/connections/form.html",
+        {"form": form, "connection": connection, "area": "backoffice"},
+        status=status,
+    )
 
 
 @staff_required
