@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cspbroker.catalog",
     "cspbroker.tenants",
     "cspbroker.subscriptions",
+    "cspbroker.provisioning",
     "cspbroker.demo",
 ]
 
@@ -92,6 +93,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file, not memory: crash tests run worker processes against the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-cspbroker.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------------------------
@@ -149,7 +152,9 @@ HUEY = {
 if _redis_url:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
 else:
-    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+    HUEY.update(
+        {"huey_class": "huey.SqliteHuey", "filename": os.environ.get("CSPB_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))}
+    )
 
 # --- Logging: secrets never reach the log (see cspbroker.config.logging) --------------------------
 LOGGING = {
@@ -163,3 +168,5 @@ LOGGING = {
 
 # --- Platform ------------------------------------------------------------------------------------
 CSPB_BASE_URL = os.environ.get("CSPB_BASE_URL", "http://127.0.0.1:8000")
+# How long a worker's claim on a provider operation lasts before recovery may run it again.
+CSPB_OPERATION_LEASE_SECONDS = int(os.environ.get("CSPB_OPERATION_LEASE_SECONDS", "300"))

@@ -87,7 +87,8 @@ def test_createoperator_without_a_terminal_names_the_missing_flag():
 
 @pytest.mark.django_db
 def test_token_create_prints_a_working_token(demo, capsys):
-    assert main(["token", "create", "--email", "admin@tailspin.example", "--name", "ci"]) == 0
+    # `cspbroker token create` maps to this command (main() itself would close the test's connection).
+    call_command("token_create", "--email", "admin@tailspin.example", "--name", "ci")
     token = capsys.readouterr().out.strip()
     from django.test import Client
 
@@ -101,6 +102,13 @@ def test_token_create_prints_a_working_token(demo, capsys):
 def test_token_create_for_an_unknown_email_is_a_clear_error(demo):
     with pytest.raises(CommandError, match="No active user"):
         call_command("token_create", "--email", "ghost@nowhere.example")
+
+
+def test_two_word_commands_map_to_management_commands():
+    from cspbroker.cli import _ALIASES
+
+    assert _ALIASES[("token", "create")] == "token_create"
+    assert _ALIASES[("demo", "load")] == "demo_load"
 
 
 def test_unknown_two_word_command_is_refused(capsys):

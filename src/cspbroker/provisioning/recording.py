@@ -1,0 +1,123 @@
+"""Recording a provider's answer: once, under row locks, with the ledgers and the history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from cspbroker.provisioning.actions import ActionResult
+from cspbroker.provisioning.models import OperationState, Order, OrderKind, OrderState, ProviderOperation
+from cspbroker.subscriptions import history, mirror
+from cspbroker.subscriptions.models import Subscription
+
+_STATUS_KINDS = {OrderKind.SUSPEND, OrderKind.REACTIVATE, OrderKind.CANCEL}
+
+
+def _create_subscription(order: Order, result: ActionResult, now: datetime) -> Subscription:
+    assert order.offer is not None
+    subscription = Subscription(
+        tenant=order.tenant, offer=order.offer, billing_cycle=order.offer.billing_cycle
+    )
+    if order.kind == OrderKind.ADD_ON:
+        subscription.parent = order.subscription
+    mirror.apply(subscription, result.subscription)
+    subscription.provider_order_id = subscription.provider_order_id or result.provider_order_id
+    subscription.last_synced_at = now
+    subscription.save()
+    channel = order.channel
+    history.record_quantity(
+        subscription, quantity=subscription.quantity, effective_at=now, channel=channel, order_id=order.pk
+    )
+    history.record_status(subscription, status="active", effective_at=now, channel=channel, order_id=order.pk)
+    return subscription
+
+
+def _update_subscription(order: Order, result: ActionResult, now: datetime) -> Subscription:
+    assert order.subscription_id is not None
+    subscription = Subscription.objects.select_for_update().get(pk=order.subscription_id)
+    before_quantity, before_status = subscription.quantity, subscription.status
+    changed = mirror.apply(subscription, result.subscription)
+    subscription.last_synced_at = now
+    subscription.save()
+    if subscription.quantity != before_quantity:
+        history.record_quantity(
+            subscription,
+            quantity=subscription.quantity,
+            effective_at=now,
+            channel=order.channel,
+            # A decrease was checked against its seat lots' windows before the call (S3): it is a refund.
+            refundable=True,
+            order_id=order.pk,
+        )
+    if order.kind in _STATUS_KINDS and subscription.status != before_status:
+        history.record_status(
+            subscription,
+            status=subscription.status,
+            effective_at=now,
+            channel=order.channel,
+            refundable=order.kind == OrderKind.CANCEL,
+            order_id=order.pk,
+        )
+    order.payload = {**order.payload, "changed": sorted(changed)}
+    return subscription
+
+
+@transaction.atomic
+def record_success(operation_id: int, result: ActionResult, now: datetime) -> bool:
+    """Apply a successful result; False when another attempt already recorded it."""
+    operation = ProviderOperation.objects.select_for_update().select_related("order").get(pk=operation_id)
+    if operation.state != OperationState.IN_FLIGHT:
+        return False
+    order = (
+        Order.objects.select_for_update()
+        .select_related("offer__availability", "tenant")
+        .get(pk=operation.order_id)
+    )
+    if order.kind in (OrderKind.NEW, OrderKind.ADD_ON):
+        subscription = _create_subscription(order, result, now)
+        if order.kind == OrderKind.NEW:
+            order.subscription = subscription
+    else:
+        subscription = _update_subscription(order, result, now)
+    history.record_event(
+        subscription,
+        at=now,
+        actor_ref=order.requested_by,
+        actor_label=order.requested_by_label,
+        channel=order.channel,
+        kind=order.kind,
+        old=order.payload.get("old"),
+        new={k: v for k, v in order.payload.items() if k not in {"old", "changed"}},
+        order_id=order.pk,
+    )
+    operation.state = OperationState.SUCCEEDED
+    operation.finished_at = now
+    operation.lease_until = None
+    operation.result = {
+        "subscription_id": result.subscription.id,
+        "provider_order_id": result.provider_order_id,
+    }
+    operation.save()
+    order.state = OrderState.COMPLETED
+    order.completed_at = now
+    order.save()
+    return True
+
+
+@transaction.atomic
+def record_failure(operation_id: int, *, code: str, message: str, now: datetime) -> Order | None:
+    operation = ProviderOperation.objects.select_for_update().get(pk=operation_id)
+    if operation.state != OperationState.IN_FLIGHT:
+        return None
+    operation.state = OperationState.FAILED
+    operation.finished_at = now
+    operation.lease_until = None
+    operation.last_error = f"{code}: {message}"[:1000]
+    operation.save()
+    order = Order.objects.select_for_update().get(pk=operation.order_id)
+    order.state = OrderState.FAILED
+    order.failure_code = code[:40]
+    order.failure_message = message[:1000]
+    order.save()
+    return order
