@@ -1,0 +1,5 @@
+import sys
+
+from cspbroker.sandbox.mailcatcher.server import main
+
+raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""The Microsoft Partner Center sandbox: `app.create_app(config)`."""
