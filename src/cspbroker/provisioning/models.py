@@ -88,7 +88,8 @@ class OperationState(models.TextChoices):
 class ProviderOperation(models.Model):
     """One logical provider call with a stable request id; executed at least once, recorded once."""
 
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="operation")
+    # An order has one live operation; a corrected retry of a failed order gets a new one (a new request).
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="operations")
     request_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     state = models.CharField(max_length=10, choices=OperationState.choices, default=OperationState.PENDING)
     attempts = models.PositiveIntegerField(default=0)

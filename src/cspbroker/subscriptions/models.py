@@ -12,7 +12,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
-from cspbroker.catalog.models import MONEY, Offer
+from cspbroker.catalog.models import Offer
 from cspbroker.tenants.models import Tenant
 
 
@@ -113,7 +113,7 @@ class SalePrice(models.Model):
 
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="sale_prices")
     effective_from = models.DateField()
-    unit_price = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=6)
     currency = models.CharField(max_length=3)
     set_by = models.CharField(max_length=100)  # actor ref
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -51,7 +51,7 @@ def provider_subscriptions(world):
 def assert_exactly_once(world, operation, quantity=5):
     operation.refresh_from_db()
     assert operation.state == OperationState.SUCCEEDED, operation.last_error
-    assert operation.order.state == OrderState.COMPLETED
+    assert Order.objects.get(pk=operation.order_id).state == OrderState.COMPLETED
     remote = provider_subscriptions(world)
     assert len(remote) == 1 and remote[0].quantity == quantity
     local = Subscription.objects.get(tenant=world.tenant)
