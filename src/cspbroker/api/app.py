@@ -10,7 +10,17 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from cspbroker.accounts.services import PermissionDenied
 from cspbroker.api.auth import InvalidToken, SessionAuth, TokenAuth
 from cspbroker.api.problems import problem
-from cspbroker.api.routers import catalog, connections, me, organizations, price_lists, tenants
+from cspbroker.api.routers import (
+    approvals,
+    catalog,
+    connections,
+    me,
+    orders,
+    organizations,
+    price_lists,
+    subscriptions,
+    tenants,
+)
 from cspbroker.domain.errors import DomainError
 
 api = NinjaAPI(
@@ -34,6 +44,9 @@ api.add_router("/catalog", catalog.router)
 api.add_router("/price-lists", price_lists.router)
 # /customers/{id}/tenants, /tenants/{id}, /tenants/{id}/users, /tenants/{id}/licence-assignments
 api.add_router("", tenants.router)
+api.add_router("/subscriptions", subscriptions.router)
+api.add_router("/orders", orders.router)
+api.add_router("/approvals", approvals.router)
 
 
 @api.exception_handler(InvalidToken)

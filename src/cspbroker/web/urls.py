@@ -58,4 +58,5 @@ urlpatterns = [
     path("store/", store.dashboard, name="store-dashboard"),
     path("", include("cspbroker.web.urls_catalog")),
     path("", include("cspbroker.web.urls_tenants")),
+    path("", include("cspbroker.web.urls_subscriptions")),
 ]
