@@ -25,7 +25,10 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """Stores Fernet ciphertext; Python code sees a `Secret` that never prints itself by accident."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Secret | None:
-        return None if value is None else Secret(crypto.decrypt(value))
+        if value is None:
+            return None
+        # An empty value is stored as is (e.g. a wiped email body): nothing to decrypt.
+        return Secret("") if value == "" else Secret(crypto.decrypt(value))
 
     def to_python(self, value: Any) -> Any:
         return value

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def _text_of(message: Message) -> str:
         if isinstance(message, EmailMessage):
             part = message.get_body(preferencelist=("plain", "html"))
             if part is not None:
-                return str(part.get_content())  # type: ignore[attr-defined]
+                return str(part.get_content())
         payload = message.get_payload(decode=True)
         return payload.decode(errors="replace") if isinstance(payload, bytes) else ""
     except (LookupError, ValueError, AttributeError):  # a broken charset or MIME structure
@@ -95,11 +96,12 @@ class MessageStore:
         self._connection.executescript(_SCHEMA)
 
     def add(self, *, mail_from: str, rcpt_tos: list[str], raw: bytes, peer: str = "") -> int:
+        parsed: Message
         try:
             parsed = message_from_bytes(raw, policy=policy.default)
             headers = [(name, str(value)) for name, value in parsed.items()]
         except Exception:  # a header the modern parser chokes on: keep the message, read it plainly
-            parsed = message_from_bytes(raw, policy=policy.compat32)
+            parsed = BytesParser(policy=policy.compat32).parsebytes(raw)
             headers = [(name, str(value)) for name, value in parsed.items()]
         row = (
             datetime.now(UTC).isoformat(timespec="microseconds"),
