@@ -7,7 +7,8 @@ can still say which cost applied.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from decimal import Decimal
+from typing import ClassVar, TypedDict
 
 from django.db import models
 from django.db.models import Q
@@ -15,8 +16,18 @@ from django.utils import timezone
 
 from cspbroker.accounts.models import Organization
 from cspbroker.connections.models import Connection
+from cspbroker.domain.money import Money
 
-MONEY = {"max_digits": 18, "decimal_places": 6}  # unit prices keep provider precision; lines round once
+
+class _MoneyColumn(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyColumn = {
+    "max_digits": 18,
+    "decimal_places": 6,
+}  # unit prices keep provider precision; lines round once
 
 
 class BillingCycle(models.TextChoices):
@@ -42,7 +53,9 @@ class Product(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["category", "product_group", "title"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["connection", "provider_product_id"], name="product_unique_per_connection")
+            models.UniqueConstraint(
+                fields=["connection", "provider_product_id"], name="product_unique_per_connection"
+            )
         ]
 
     def __str__(self) -> str:
@@ -83,7 +96,9 @@ class Availability(models.Model):
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["sku", "provider_availability_id"], name="availability_unique_per_sku")
+            models.UniqueConstraint(
+                fields=["sku", "provider_availability_id"], name="availability_unique_per_sku"
+            )
         ]
 
     def __str__(self) -> str:
@@ -102,11 +117,15 @@ class Offer(models.Model):
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["availability", "term", "billing_cycle"], name="offer_unique_terms")
+            models.UniqueConstraint(
+                fields=["availability", "term", "billing_cycle"], name="offer_unique_terms"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.availability.sku.title} · {self.term or 'perpetual'} · {self.get_billing_cycle_display()}"
+        return (
+            f"{self.availability.sku.title} · {self.term or 'perpetual'} · {self.get_billing_cycle_display()}"
+        )
 
 
 class ProviderPrice(models.Model):
@@ -122,9 +141,16 @@ class ProviderPrice(models.Model):
         ordering: ClassVar[list[str]] = ["offer", "currency", "-effective_from"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(
-                fields=["offer", "currency"], condition=Q(superseded_at__isnull=True), name="provider_price_one_open"
+                fields=["offer", "currency"],
+                condition=Q(superseded_at__isnull=True),
+                name="provider_price_one_open",
             )
         ]
+
+    @property
+    def unit_money(self) -> Money:
+        """The unit price as Money, without the column's trailing zeros (never rounded)."""
+        return Money(Decimal(f"{self.unit_price.normalize():f}"), self.currency)
 
 
 class PriceList(models.Model):
@@ -164,13 +190,20 @@ class PriceListEntry(models.Model):
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["price_list", "offer", "effective_from"], name="price_entry_unique_date"),
+            models.UniqueConstraint(
+                fields=["price_list", "offer", "effective_from"], name="price_entry_unique_date"
+            ),
             models.CheckConstraint(
                 condition=(Q(sale_price__isnull=False) & Q(markup_percent__isnull=True))
                 | (Q(sale_price__isnull=True) & Q(markup_percent__isnull=False)),
                 name="price_entry_price_xor_markup",
             ),
         ]
+
+    @property
+    def markup_text(self) -> str:
+        """The markup % without the column's trailing zeros: "12.5", "10"."""
+        return "" if self.markup_percent is None else f"{self.markup_percent.normalize():f}"
 
 
 class MarkupRule(models.Model):
@@ -183,5 +216,51 @@ class MarkupRule(models.Model):
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["owner", "category", "effective_from"], name="markup_rule_unique_date")
+            models.UniqueConstraint(
+                fields=["owner", "category", "effective_from"], name="markup_rule_unique_date"
+            )
         ]
+
+    @property
+    def markup_text(self) -> str:
+        return f"{self.markup_percent.normalize():f}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class CatalogImport(models.Model):
+    """One run of the catalog import for a connection: who asked, how far it got, what it changed."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="catalog_imports")
+    requested_by = models.CharField(max_length=100)  # Actor.ref
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(default=0)
+    step_label = models.CharField(max_length=200, blank=True)
+    summary = models.JSONField(default=dict, blank=True)  # ImportSummary.as_dict()
+    message = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["connection", "status"])]
+
+    def __str__(self) -> str:
+        return f"Catalog import {self.pk} of {self.connection_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ImportStatus.SUCCEEDED, ImportStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return 0 if not self.steps_total else min(99, 100 * self.steps_done // self.steps_total)

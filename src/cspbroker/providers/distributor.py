@@ -5,10 +5,10 @@ credentials differ. Paths and PascalCase shapes follow reference §4.1; the usag
 (`GET /api/v2/microsoftcsp/usage`) and its four metrics are our model of seed 001 (`UnitRate`, `SubTotal` =
 the carrier charge, `BillableRatio`, `Units`), because no public PRISM schema names them.
 
-What the distributor supports is declared in `ports.DISTRIBUTOR_CAPABILITIES`: no mid-cycle package migration
-(Rhipe refuses it, seed 000). A cancellation at the distributor is a real cancellation; the Emersion-style
-"cancel = billing only" is a platform decision (`Capabilities.cancellation_is_billing_only`): the platform
-then stops billing and does not call `cancel_subscription` at all.
+What the distributor supports is the domain's `DISTRIBUTOR_CAPABILITIES` (`cspbroker.domain.commerce`): no
+mid-cycle package migration (Rhipe refuses it, seed 000). A cancellation at the distributor
+(`cancel_subscription`) is a real one, but the platform declares the Emersion-style "cancel = billing only"
+(`ProviderCapabilities.cancellation_is_billing_only`): it stops billing and does not call it.
 
 Parsing is tolerant: unknown statuses stay as the provider's raw strings, money is Decimal, and fields are
 read in PascalCase or camelCase.
@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import httpx
 
+from cspbroker.domain.commerce.order_types import DISTRIBUTOR_CAPABILITIES, ProviderCapabilities
 from cspbroker.providers.auth import ClientCredentials
 from cspbroker.providers.errors import ProviderError
 from cspbroker.providers.http import DEFAULT_TIMEOUT, ProviderHttpClient
@@ -43,8 +44,6 @@ from cspbroker.providers.parsing import (
     str_tuple,
 )
 from cspbroker.providers.ports import (
-    DISTRIBUTOR_CAPABILITIES,
-    Capabilities,
     DistributorSubscription,
     DistributorTenant,
     NewDistributorTenant,
@@ -208,7 +207,7 @@ def domain_prefix(domain: str) -> str:
 class DistributorClient:
     """`DistributorTenantsPort` and `UsagePort` over HTTP. Every write accepts a stable `request_id`."""
 
-    capabilities: Capabilities = DISTRIBUTOR_CAPABILITIES
+    capabilities: ProviderCapabilities = DISTRIBUTOR_CAPABILITIES
 
     def __init__(
         self,

@@ -22,10 +22,11 @@ from urllib.parse import quote
 
 import httpx
 
+from cspbroker.domain.commerce.order_types import ProviderCapabilities
 from cspbroker.providers.auth import ClientCredentials
 from cspbroker.providers.http import DEFAULT_TIMEOUT, ProviderHttpClient
 from cspbroker.providers.parsing import as_list, as_mapping, as_str, opt_datetime, opt_decimal, opt_str
-from cspbroker.providers.ports import ESD_CAPABILITIES, Capabilities, EsdAccount, EsdAccountStatus, EsdToken
+from cspbroker.providers.ports import ESD_CAPABILITIES, EsdAccount, EsdAccountStatus, EsdToken
 
 __all__ = [
     "ESD_SCOPE",
@@ -141,7 +142,7 @@ def _items(body: Any) -> list[Any]:
 class EsdClient:
     """`EsdPort` over HTTP, plus the catalog, token lists, returns and new download links."""
 
-    capabilities: Capabilities = ESD_CAPABILITIES
+    capabilities: ProviderCapabilities = ESD_CAPABILITIES
 
     def __init__(
         self,

@@ -1,32 +1,33 @@
-"""The capabilities the platform's services depend on, as Protocols, and which order types each
-provider supports.
+"""The capabilities the platform's services depend on, as Protocols, and what the ESD client supports.
 
 Services type their collaborators with these ports (`tenants: TenantsPort`), never with a client
 class, so tests can pass fakes and connections can be swapped by configuration. Partner Center
 ports speak Partner Center's typed models (`cspbroker.providers.partnercenter.models`), which a
 distributor reselling Microsoft CSP also maps onto; distributor- and ESD-only data have their own
 small types here.
+
+Order types and capability declarations are the domain's (`cspbroker.domain.commerce.order_types`:
+`OrderType`, `ProviderCapabilities`, `PARTNER_CENTER_CAPABILITIES`, `DISTRIBUTOR_CAPABILITIES`), so
+the rule that refuses an unsupported order and the client that declares it speak the same types. The
+domain knows nothing of ESD, so its declaration lives here, next to `EsdPort`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
+
+from cspbroker.domain.commerce.order_types import OrderType, ProviderCapabilities
 
 if TYPE_CHECKING:  # only for annotations: keeps ports importable before the client package
     from cspbroker.providers.partnercenter import models as pc
 
 __all__ = [
-    "DISTRIBUTOR_CAPABILITIES",
     "ESD_CAPABILITIES",
-    "PARTNER_CENTER_CAPABILITIES",
     "AuditPort",
-    "Capabilities",
     "CatalogPort",
     "DistributorSubscription",
     "DistributorTenant",
@@ -37,7 +38,6 @@ __all__ = [
     "EsdPort",
     "EsdToken",
     "NewDistributorTenant",
-    "OrderType",
     "OrdersPort",
     "ReconciliationPort",
     "SubscriptionsPort",
@@ -47,87 +47,6 @@ __all__ = [
     "UsageRecord",
     "UsersAndLicencesPort",
 ]
-
-
-# -- order types and capability declarations ------------------------------------------------------
-
-
-class OrderType(StrEnum):
-    NEW = "new"
-    ADD_QUANTITY = "add_quantity"
-    REMOVE_QUANTITY = "remove_quantity"
-    SUSPEND = "suspend"
-    REACTIVATE = "reactivate"
-    CANCEL = "cancel"
-    ADD_ON = "add_on"
-    UPGRADE = "upgrade"
-    MID_CYCLE_PACKAGE_MIGRATION = "mid_cycle_package_migration"
-    SCHEDULED_CHANGE = "scheduled_change"
-    AUTO_RENEW_CHANGE = "auto_renew_change"
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """Which order types a provider supports; unsupported ones carry the reason shown to users."""
-
-    provider: str
-    supported: frozenset[OrderType]
-    unsupported_reasons: Mapping[OrderType, str] = field(hash=False, compare=False)
-    # Emersion/Rhipe: cancelling here stops our billing but does not cancel at the distributor.
-    cancellation_is_billing_only: bool = False
-
-    @classmethod
-    def declare(
-        cls,
-        provider: str,
-        *,
-        unsupported: Mapping[OrderType, str] | None = None,
-        cancellation_is_billing_only: bool = False,
-    ) -> Capabilities:
-        reasons = dict(unsupported or {})
-        return cls(
-            provider=provider,
-            supported=frozenset(OrderType) - frozenset(reasons),
-            unsupported_reasons=MappingProxyType(reasons),
-            cancellation_is_billing_only=cancellation_is_billing_only,
-        )
-
-    def supports(self, order_type: OrderType) -> bool:
-        return order_type in self.supported
-
-    def reason_unsupported(self, order_type: OrderType) -> str | None:
-        if order_type in self.supported:
-            return None
-        return self.unsupported_reasons.get(order_type, f"{self.provider} does not support {order_type}.")
-
-
-PARTNER_CENTER_CAPABILITIES = Capabilities.declare("partner_center")
-
-DISTRIBUTOR_CAPABILITIES = Capabilities.declare(
-    "distributor",
-    unsupported={
-        OrderType.MID_CYCLE_PACKAGE_MIGRATION: "The distributor (Rhipe) does not support mid-cycle "
-        "package migrations: change the package at renewal instead.",
-    },
-    cancellation_is_billing_only=True,
-)
-
-_ESD_ONE_LICENCE = "ESD licences are perpetual and bought one per item"
-ESD_CAPABILITIES = Capabilities.declare(
-    "esd",
-    unsupported={
-        OrderType.ADD_QUANTITY: f"{_ESD_ONE_LICENCE}: to add licences, buy again.",
-        OrderType.REMOVE_QUANTITY: f"{_ESD_ONE_LICENCE}: to decrease, remove items.",
-        OrderType.SUSPEND: "A perpetual licence cannot be suspended.",
-        OrderType.REACTIVATE: "A perpetual licence cannot be suspended, so not reactivated.",
-        OrderType.CANCEL: "A perpetual licence is returned, not cancelled.",
-        OrderType.ADD_ON: "Perpetual software has no add-ons.",
-        OrderType.UPGRADE: "Perpetual software cannot be upgraded in place.",
-        OrderType.MID_CYCLE_PACKAGE_MIGRATION: "Perpetual software has no billing cycle.",
-        OrderType.SCHEDULED_CHANGE: "Perpetual software does not renew.",
-        OrderType.AUTO_RENEW_CHANGE: "Perpetual software does not renew.",
-    },
-)
 
 
 # -- Partner Center ports -------------------------------------------------------------------------
@@ -389,6 +308,32 @@ class EsdToken:
     issued_at: datetime | None = None
     link_expires_at: datetime | None = None
     status: str = "issued"
+
+
+_ESD_ONE_LICENCE = "ESD licences are perpetual and bought one per item"
+_ESD_NO_RENEWAL = "Perpetual software does not renew."
+
+# ESD sells new perpetual licences only (seed 003, feature E1): built from the supported set, so an
+# order type added to the domain later is refused here until someone decides otherwise.
+ESD_CAPABILITIES = ProviderCapabilities(
+    supported=frozenset({OrderType.NEW}),
+    reasons={
+        OrderType.ADD_QUANTITY: f"{_ESD_ONE_LICENCE}: to add licences, buy again.",
+        OrderType.REMOVE_QUANTITY: f"{_ESD_ONE_LICENCE}: to decrease, remove items.",
+        OrderType.SUSPEND: "A perpetual licence cannot be suspended.",
+        OrderType.REACTIVATE: "A perpetual licence cannot be suspended, so not reactivated.",
+        OrderType.CANCEL: "A perpetual licence is returned within 30 days, not cancelled.",
+        OrderType.BILLING_ONLY_CANCEL: "A perpetual licence is billed once: there is no billing to stop.",
+        OrderType.ADD_ON: "Perpetual software has no add-ons.",
+        OrderType.UPGRADE: "Perpetual software cannot be upgraded in place.",
+        OrderType.TERM_CHANGE: "Perpetual software has no term.",
+        OrderType.SCHEDULED_CHANGE: _ESD_NO_RENEWAL,
+        OrderType.AUTO_RENEW: _ESD_NO_RENEWAL,
+        OrderType.FRIENDLY_NAME: "ESD licences have no name of their own to change.",
+        OrderType.MID_CYCLE_PACKAGE_MIGRATION: "Perpetual software has no billing cycle.",
+    },
+    provider="Microsoft ESD",
+)
 
 
 class EsdPort(Protocol):

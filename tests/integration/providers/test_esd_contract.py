@@ -11,9 +11,10 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from cspbroker.domain.commerce import OrderType
 from cspbroker.providers.errors import ProviderAuthError, ProviderRejected
 from cspbroker.providers.esd import EsdClient, EsdLicenceToken
-from cspbroker.providers.ports import EsdAccount, EsdPort, OrderType
+from cspbroker.providers.ports import EsdAccount, EsdPort
 from cspbroker.sandbox.esd import create_app
 from tests.integration.providers._distributor_fixtures import (
     CLIENT_ID,

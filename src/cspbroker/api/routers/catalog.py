@@ -22,15 +22,17 @@ from cspbroker.accounts.services import InvalidInput
 from cspbroker.api.auth import actor
 from cspbroker.catalog import selectors, services
 from cspbroker.catalog.models import CatalogImport, Product
-from cspbroker.catalog.pricing import ResolvedPrice, resolve_price
+from cspbroker.catalog.pricing import NoPrice, PricingError, ResolvedPrice, offer_label, resolve_price
 from cspbroker.clock import system_clock
+from cspbroker.domain.money import Money
 from cspbroker.domain.parties import Action, OrganizationKind
 
 router = Router(tags=["catalog"])
 
 
 class PriceOut(Schema):
-    """A sale price per unit and billing period. `source_kind`, `cost`, `margin`, `margin_percent`: staff only."""
+    """A sale price per unit and billing period; `source_kind`, `cost`, `margin`, `margin_percent`
+    are for staff only and left out for customers."""
 
     unit_price: Decimal
     currency: str
@@ -117,10 +119,15 @@ def _staff_currency(who: Actor) -> str:
     return Organization.objects.filter(pk__in=ids).values_list("currency", flat=True).first() or ""
 
 
+def amount(money: Money | None) -> Decimal | None:
+    """An amount with at least the currency's minor digits ("79.00", "0.1234"); never rounded."""
+    return None if money is None else Decimal(str(money).rsplit(" ", 1)[0])
+
+
 def price_out(price: ResolvedPrice, *, show_cost: bool) -> dict[str, Any]:
     shown = price if show_cost else price.for_customer()
     out: dict[str, Any] = {
-        "unit_price": shown.unit_price.amount,
+        "unit_price": amount(shown.unit_price),
         "currency": shown.unit_price.currency,
         "source": str(shown.source) if show_cost else selectors.source_for_customer(shown.source),
         "effective_from": shown.effective_from,
@@ -128,8 +135,8 @@ def price_out(price: ResolvedPrice, *, show_cost: bool) -> dict[str, Any]:
     }
     if show_cost:
         out["source_kind"] = shown.source.kind.value
-        out["cost"] = None if shown.cost is None else shown.cost.amount
-        out["margin"] = None if shown.margin is None else shown.margin.amount
+        out["cost"] = amount(shown.cost)
+        out["margin"] = amount(shown.margin)
         out["margin_percent"] = shown.margin_percent
     return out
 
@@ -152,7 +159,7 @@ def _product_out(row: selectors.ProductRow, *, show_cost: bool, currency: str | 
                 "price_error": offer_row.price_error or None,
             }
             if show_cost:
-                out["cost"] = None if offer_row.cost is None else offer_row.cost.amount
+                out["cost"] = amount(offer_row.cost)
             offers.append(out)
         fields = (
             "provider_sku_id",
@@ -245,7 +252,14 @@ def get_offer_price(
         raise InvalidInput("Say for which customer: customer_id.", field="customer_id")
     offer = selectors.offer_for(who, offer_id, customer=customer)
     day = on or system_clock.today(customer.time_zone)
-    return price_out(resolve_price(customer=customer, offer=offer, on=day), show_cost=show_cost)
+    try:
+        price = resolve_price(customer=customer, offer=offer, on=day)
+    except PricingError as error:
+        if show_cost:
+            raise
+        # Why a price is missing (a markup needing the cost, …) is for staff; a customer learns only that.
+        raise NoPrice(f"{offer_label(offer)} has no price yet: ask us for a quote.", field="price") from error
+    return price_out(price, show_cost=show_cost)
 
 
 @router.post("/imports", response={202: ImportOut}, summary="Import a connection's catalog in the background")

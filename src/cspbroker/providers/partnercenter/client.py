@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from cspbroker.domain.commerce.order_types import PARTNER_CENTER_CAPABILITIES, ProviderCapabilities
 from cspbroker.providers.auth import PARTNER_CENTER_RESOURCE, Authenticator, ClientCredentials
 from cspbroker.providers.http import DEFAULT_TIMEOUT, MICROSOFT_HEADERS, ProviderHttpClient
 from cspbroker.providers.partnercenter.audit import AuditApi
@@ -23,7 +24,6 @@ from cspbroker.providers.partnercenter.reconciliation import ReconciliationApi
 from cspbroker.providers.partnercenter.subscriptions import SubscriptionsApi
 from cspbroker.providers.partnercenter.transitions import TransitionsApi
 from cspbroker.providers.partnercenter.users import UsersApi
-from cspbroker.providers.ports import PARTNER_CENTER_CAPABILITIES, Capabilities
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -52,7 +52,7 @@ class PartnerCenterClient(
     """Implements TenantsPort, UsersAndLicencesPort, CatalogPort, OrdersPort, SubscriptionsPort,
     TransitionsPort, EntitlementsPort, AuditPort and ReconciliationPort."""
 
-    capabilities: Capabilities = PARTNER_CENTER_CAPABILITIES
+    capabilities: ProviderCapabilities = PARTNER_CENTER_CAPABILITIES
 
     def __init__(
         self,

@@ -77,7 +77,7 @@ class FaultRule:
             rate=rate,
             next_n=int(next_n) if next_n is not None else None,
             latency_ms=int(pick("latency_ms", "latencyMs") or 0),
-            retry_after=int(pick("retry_after", "retryAfter") or 2),
+            retry_after=int(2 if pick("retry_after", "retryAfter") is None else pick("retry_after", "retryAfter")),
         )
 
     def to_json(self) -> dict[str, Any]:
