@@ -67,6 +67,7 @@ class FaultRule:
         if not 0.0 <= rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
         next_n = pick("next_n", "nextN")
+        retry_after = pick("retry_after", "retryAfter")  # 0 is a valid answer: retry at once
         if next_n is not None and int(next_n) < 1:
             raise ValueError("next_n must be at least 1")
         method = data.get("method")
@@ -77,7 +78,7 @@ class FaultRule:
             rate=rate,
             next_n=int(next_n) if next_n is not None else None,
             latency_ms=int(pick("latency_ms", "latencyMs") or 0),
-            retry_after=int(2 if pick("retry_after", "retryAfter") is None else pick("retry_after", "retryAfter")),
+            retry_after=int(2 if retry_after is None else retry_after),
         )
 
     def to_json(self) -> dict[str, Any]:
