@@ -31,11 +31,22 @@ class Tenant(models.Model):
     request_id = models.UUIDField(null=True, blank=True)  # MS-RequestId of the creation, reused on retry
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # What was (or will be) sent to create the customer: company, contact and address; no secrets.
+    # A retry may correct it; a corrected request gets a new request id.
+    creation_request = models.JSONField(default=dict, blank=True)
+    created_by = models.CharField(max_length=100, blank=True)  # Actor.ref
+    attempts = models.PositiveIntegerField(default=0)  # provider attempts of the current request
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The provider's seat counts per licence SKU at the last sync (subscribedskus), for the tenant page.
+    subscribed_skus = models.JSONField(default=list, blank=True)
+    sync_message = models.CharField(max_length=1000, blank=True)  # why the last sync failed, if it did
 
     class Meta:
         ordering: ClassVar[list[str]] = ["domain"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["customer", "connection"], name="tenant_one_per_customer_connection"),
+            models.UniqueConstraint(
+                fields=["customer", "connection"], name="tenant_one_per_customer_connection"
+            ),
             models.UniqueConstraint(
                 fields=["connection", "provider_tenant_id"],
                 condition=~models.Q(provider_tenant_id=""),
@@ -45,6 +56,10 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def customer_name(self) -> str:
+        return self.customer.legal_name
 
 
 class TenantUser(models.Model):
@@ -57,15 +72,23 @@ class TenantUser(models.Model):
     usage_location = models.CharField(max_length=2, blank=True)
     is_active = models.BooleanField(default=True)  # Partner Center deletes softly (state inactive)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["display_name", "user_principal_name"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["tenant", "user_principal_name"], name="tenant_user_unique_upn")
         ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["tenant", "is_active", "display_name"], name="tenant_user_list")
+        ]
 
     def __str__(self) -> str:
         return self.user_principal_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.display_name
 
 
 class LicenceAssignment(models.Model):
@@ -79,3 +102,61 @@ class LicenceAssignment(models.Model):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["user", "licence_sku_id"], name="licence_assignment_unique")
         ]
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed, not started"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class UserImport(models.Model):
+    """A CSV user import (U2): the rows to create, then its progress and outcome, row by row.
+
+    No password is ever stored here: they are generated in the worker and leave only in the one
+    credentials email.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="user_imports")
+    requested_by = models.CharField(max_length=100)  # Actor.ref
+    notify_email = models.EmailField()
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    file_name = models.CharField(max_length=255, blank=True)
+    rows = models.JSONField(default=list, blank=True)  # [{"line", "values"}] of the rows to create
+    summary = models.CharField(max_length=300, blank=True)  # the preview's one-line summary
+    skipped_count = models.PositiveIntegerField(default=0)
+    refused_count = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list, blank=True)  # [{"line", "user_principal_name", "reason"}]
+    message = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"User import {self.pk} into {self.tenant_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ImportStatus.COMPLETED, ImportStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return 0 if not self.total else min(99, 100 * self.processed // self.total)
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.finished_at or timezone.now()
+        return round((end - self.started_at).total_seconds(), 1)
