@@ -61,6 +61,37 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         },
     ),
     DefaultTemplate(
+        key="user_import_credentials",
+        name="Microsoft 365 user import: credentials",
+        description="The accounts a CSV import created, with their passwords, to the address given (U2).",
+        subject=(
+            "{{ users|length }} Microsoft 365 account{{ users|length|pluralize }} "
+            "created in {{ tenant_domain }}"
+        ),
+        body=(
+            "Hello,\n\n"
+            "the user import into {{ tenant_domain }} ({{ customer_name }}) has finished: "
+            "{{ users|length }} account{{ users|length|pluralize }} created.\n\n"
+            "{% for user in users %}{{ user.user_name }}  {{ user.password }}\n{% endfor %}\n"
+            "Every user is asked to choose a new password at the first sign-in at {{ portal_url }}.\n"
+            "Keep this email safe, or delete it once the passwords are handed over.\n" + _SIGNATURE
+        ),
+        variables={
+            "users": "the created accounts, each with user_name and password",
+            "tenant_domain": "the tenant's domain",
+            "customer_name": "the customer's legal name",
+            "portal_url": "where to sign in",
+            "sender_name": "the reseller's name",
+        },
+        sample_context={
+            "users": [{"user_name": "uwe.rad@adventureworks.onmicrosoft.com", "password": "Vb3#kLp9-Wq2z"}],
+            "tenant_domain": "adventureworks.onmicrosoft.com",
+            "customer_name": "Adventure Works Cycles GmbH",
+            "portal_url": "https://www.office.com",
+            "sender_name": "Tailspin IT Services GmbH",
+        },
+    ),
+    DefaultTemplate(
         key="user_credentials",
         name="Microsoft 365 user: credentials",
         description="A new user's or a reset password's credentials (U1, U2).",

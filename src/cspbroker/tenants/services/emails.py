@@ -7,30 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cspbroker.notifications.models import EmailTemplate
 from cspbroker.notifications.services import queue_email
 from cspbroker.tenants.models import Tenant, UserImport
 
 ADMIN_PORTAL_URL = "https://admin.microsoft.com"
 USER_PORTAL_URL = "https://www.office.com"
 IMPORT_TEMPLATE_KEY = "user_import_credentials"
-
-# Not (yet) among the notification app's defaults: created on first use, then editable like the others.
-_IMPORT_TEMPLATE = {
-    "name": "Microsoft 365 user import: credentials",
-    "subject": (
-        "{{ users|length }} Microsoft 365 account{{ users|length|pluralize }} created in {{ tenant_domain }}"
-    ),
-    "body": (
-        "Hello,\n\n"
-        "the user import into {{ tenant_domain }} ({{ customer_name }}) has finished: "
-        "{{ users|length }} account{{ users|length|pluralize }} created.\n\n"
-        "{% for user in users %}{{ user.user_name }}  {{ user.password }}\n{% endfor %}\n"
-        "Every user is asked to choose a new password at the first sign-in at {{ portal_url }}.\n"
-        "Keep this email safe, or delete it once the passwords are handed over.\n"
-        "\n-- \n{{ sender_name|default:'Your Microsoft cloud provider' }}\n"
-    ),
-}
 
 
 def _sender(tenant: Tenant) -> str:
@@ -78,13 +60,8 @@ def user_credentials(
     )
 
 
-def ensure_import_template() -> None:
-    EmailTemplate.objects.get_or_create(key=IMPORT_TEMPLATE_KEY, defaults=_IMPORT_TEMPLATE)
-
-
 def import_credentials(user_import: UserImport, credentials: list[dict[str, Any]]) -> None:
     """One email to the address given at import, listing every created account and its password."""
-    ensure_import_template()
     tenant = user_import.tenant
     queue_email(
         template_key=IMPORT_TEMPLATE_KEY,
