@@ -156,9 +156,8 @@ HUEY = {
 if _redis_url:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
 else:
-    HUEY.update(
-        {"huey_class": "huey.SqliteHuey", "filename": os.environ.get("CSPB_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))}
-    )
+    _huey_file = os.environ.get("CSPB_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": _huey_file})
 
 # --- Logging: secrets never reach the log (see cspbroker.config.logging) --------------------------
 LOGGING = {

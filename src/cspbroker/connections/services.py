@@ -18,6 +18,7 @@ from cspbroker.connections.clients import client_for
 from cspbroker.connections.models import DEFAULT_ENDPOINTS, Connection, ConnectionStatus, ProviderKind
 from cspbroker.domain.parties import Action, OrganizationKind
 from cspbroker.domain.tenants import validate_guid
+from cspbroker.providers.distributor import DistributorClient
 from cspbroker.providers.errors import ProviderError, ProviderRejected
 from cspbroker.providers.partnercenter.client import PartnerCenterClient
 
@@ -119,10 +120,10 @@ def _probe(connection: Connection) -> str:
         if isinstance(client, PartnerCenterClient):
             first = next(iter(client.list_customers(page_size=1)), None)
             return "Connected to Partner Center." + (f" First customer: {first.domain}." if first else "")
-        if hasattr(client, "me"):
+        if isinstance(client, DistributorClient):
             partner = client.me()
             return f"Connected to the distributor as {getattr(partner, 'name', 'partner')}."
-        products = client.list_products()  # type: ignore[union-attr]
+        products = client.list_products()
         return f"Connected to ESD: {len(products)} products in the catalog."
     finally:
         client.close()

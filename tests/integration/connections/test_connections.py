@@ -58,21 +58,27 @@ def test_the_secret_is_encrypted_at_rest(demo, pc_sandbox):
 
 def test_a_wrong_secret_fails_the_test_with_the_providers_message(demo, pc_sandbox):
     created = create(demo, pc_sandbox, client_secret="wrong").json()
-    result = Client().post(f"/api/v1/connections/{created['id']}/test", **bearer("admin@alpine-cloud.example")).json()
+    url = f"/api/v1/connections/{created['id']}/test"
+    result = Client().post(url, **bearer("admin@alpine-cloud.example")).json()
     assert result["ok"] is False
     assert "refused" in result["message"]
     assert Connection.objects.get(pk=created["id"]).status == "failed"
 
 
 def test_an_unreachable_provider_fails_the_test_clearly(demo, pc_sandbox, settings):
-    created = create(demo, pc_sandbox, base_url="http://127.0.0.1:9", token_url="http://127.0.0.1:9/{tenant}/t")
-    result = Client().post(
-        f"/api/v1/connections/{created.json()['id']}/test", **bearer("admin@alpine-cloud.example")
-    ).json()
+    unreachable = "http://127.0.0.1:9"
+    created = create(demo, pc_sandbox, base_url=unreachable, token_url=f"{unreachable}/{{tenant}}/t")
+    result = (
+        Client()
+        .post(f"/api/v1/connections/{created.json()['id']}/test", **bearer("admin@alpine-cloud.example"))
+        .json()
+    )
     assert result["ok"] is False and "could not be reached" in result["message"]
 
 
-@pytest.mark.parametrize("client_id", ["8db0xxxx-xxxx-xxxx-xxxx-9155086axxxx", "not-a-guid", "12345678123412341234123456789012"])
+@pytest.mark.parametrize(
+    "client_id", ["8db0xxxx-xxxx-xxxx-xxxx-9155086axxxx", "not-a-guid", "12345678123412341234123456789012"]
+)
 def test_client_id_must_be_a_guid_and_the_message_says_so(demo, pc_sandbox, client_id):
     response = create(demo, pc_sandbox, client_id=client_id)
     assert response.status_code == 422
@@ -91,8 +97,12 @@ def test_secret_is_never_shown_again_on_the_page(demo, pc_sandbox):
 
 def test_editing_without_a_secret_keeps_the_stored_one(demo, pc_sandbox):
     created = create(demo, pc_sandbox).json()
-    response = Client().patch(f"/api/v1/connections/{created['id']}", data={"name": "Renamed"},
-                              content_type="application/json", **bearer("admin@alpine-cloud.example"))
+    response = Client().patch(
+        f"/api/v1/connections/{created['id']}",
+        data={"name": "Renamed"},
+        content_type="application/json",
+        **bearer("admin@alpine-cloud.example"),
+    )
     assert response.status_code == 200 and response.json()["name"] == "Renamed"
     assert Connection.objects.get(pk=created["id"]).client_secret.reveal() == pc_sandbox.client_secret
 
@@ -109,9 +119,14 @@ def test_customers_see_no_connections_and_reseller_staff_cannot_add_one(demo, pc
 def test_a_reseller_admin_adds_its_own_connection_from_the_page(demo, pc_sandbox):
     client = demo.client_for("admin@tailspin.example")
     form = {
-        "organization": demo.organizations["tailspin"].pk, "kind": "partner_center", "name": "Tailspin PC",
-        "base_url": pc_sandbox.url, "token_url": pc_sandbox.token_url, "tenant_id": pc_sandbox.tenant_id,
-        "client_id": "not-a-guid", "client_secret": pc_sandbox.client_secret,
+        "organization": demo.organizations["tailspin"].pk,
+        "kind": "partner_center",
+        "name": "Tailspin PC",
+        "base_url": pc_sandbox.url,
+        "token_url": pc_sandbox.token_url,
+        "tenant_id": pc_sandbox.tenant_id,
+        "client_id": "not-a-guid",
+        "client_secret": pc_sandbox.client_secret,
     }
     refused = client.post("/backoffice/connections/new/", form)
     assert refused.status_code == 400 and "8-4-4-4-12" in refused.content.decode()

@@ -205,9 +205,7 @@ def test_quantity_outside_the_product_limits_is_a_final_rejection(client: Distri
 
 def test_mid_cycle_package_migration_is_not_supported(client: DistributorClient) -> None:
     assert not client.capabilities.supports(OrderType.MID_CYCLE_PACKAGE_MIGRATION)
-    assert "package migration" in (
-        client.capabilities.reason(OrderType.MID_CYCLE_PACKAGE_MIGRATION) or ""
-    )
+    assert "package migration" in (client.capabilities.reason(OrderType.MID_CYCLE_PACKAGE_MIGRATION) or "")
     path = f"/api/v2/microsoftcsp/subscriptions/{CONTOSO_BUSINESS_STANDARD}"
 
     with pytest.raises(ProviderRejected) as endpoint:

@@ -7,6 +7,7 @@ complete with exactly one subscription at the provider and one locally, one ledg
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 
 import httpx
 import pytest
+from django.conf import settings
 
 from cspbroker.connections.clients import partner_center_client
 from cspbroker.provisioning.models import OperationState, Order, OrderKind, OrderState, ProviderOperation
@@ -86,16 +88,12 @@ def test_a_worker_killed_during_the_call_finishes_once_after_restart(world, tmp_
         json={"kind": "latency", "path_pattern": "/checkout$", "latency_ms": 3000, "next_n": 1},
     )
     env_code = EXECUTE.format(op=operation.pk)
-    from tests.integration.provisioning.conftest import settings as django_settings  # noqa: F401
-
-    import os
-
     worker = subprocess.Popen(
         [sys.executable, "-m", "cspbroker", "shell", "-c", env_code],
         env={
             **os.environ,
             "DATABASE_URL": database_url(),
-            "CSPB_VAR_DIR": str(django_settings.VAR_DIR),
+            "CSPB_VAR_DIR": str(settings.VAR_DIR),
             "CSPB_OPERATION_LEASE_SECONDS": "1",
         },
         stdout=subprocess.PIPE,

@@ -44,7 +44,9 @@ class ConnectionForm(forms.Form):
         self, *args: Any, owners: list[tuple[int, str]], editing: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = owners
+        organization = self.fields["organization"]
+        assert isinstance(organization, forms.TypedChoiceField)
+        organization.choices = owners
         if editing:
             self.fields["organization"].disabled = True
             self.fields["kind"].disabled = True
