@@ -33,9 +33,21 @@ def _parts(host: str, port: int, workers: int) -> list[Part]:
     python = sys.executable
     var = os.environ.get("CSPB_VAR_DIR", "var")
     mail = ["--smtp-port", str(MAIL_SMTP_PORT), "--http-port", str(MAIL_HTTP_PORT)]
+    # The same variables tell the demo connections where the sandboxes are (connections/demo.py).
+    sandbox = [
+        "--pc-port",
+        os.environ.get("CSPB_SANDBOX_PC_PORT", "8401"),
+        "--distributor-port",
+        os.environ.get("CSPB_SANDBOX_DISTRIBUTOR_PORT", "8402"),
+        "--esd-port",
+        os.environ.get("CSPB_SANDBOX_ESD_PORT", "8403"),
+    ]
     web = ["--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4", "--access-logfile", "-"]
     return [
-        Part("sandbox", [python, "-m", "cspbroker", "sandbox", "serve", "--state-dir", f"{var}/sandbox"]),
+        Part(
+            "sandbox",
+            [python, "-m", "cspbroker", "sandbox", "serve", "--state-dir", f"{var}/sandbox", *sandbox],
+        ),
         Part(
             "mail",
             [python, "-m", "cspbroker.sandbox.mailcatcher", *mail, "--state-dir", f"{var}/mailcatcher"],
@@ -86,13 +98,13 @@ def _stop(parts: list[Part]) -> None:
 
 
 def _banner(url: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cspbroker.config.settings")
-    from cspbroker.accounts.demo import LOGINS
+    from cspbroker.accounts.demo_logins import LOGINS
 
     lines = [
         "",
         f"  cspbroker is running at {url}",
-        f"  API docs: {url}/api/v1/docs    Partner Center sandbox: http://127.0.0.1:8401/",
+        f"  API docs: {url}/api/v1/docs    Partner Center sandbox: "
+        f"http://127.0.0.1:{os.environ.get('CSPB_SANDBOX_PC_PORT', '8401')}/",
         f"  Mail sent by the platform (SMTP catcher): http://127.0.0.1:{MAIL_HTTP_PORT}/",
         "  Demo logins (email / password):",
     ]

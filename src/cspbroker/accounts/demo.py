@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from cspbroker.accounts import services
+from cspbroker.accounts.demo_logins import LOGINS
 from cspbroker.accounts.models import Organization, User
 from cspbroker.domain.parties import OrganizationKind, Role
 
@@ -158,25 +159,6 @@ ORGANIZATIONS: list[tuple[str, OrganizationKind, str, dict[str, Any]]] = [
             "billing_day": 15,
         },
     ),
-]
-
-# (email, full name, role, organisation key, password)
-LOGINS: list[tuple[str, str, Role, str, str]] = [
-    ("admin@alpine-cloud.example", "Ada Lindner", Role.OPERATOR_ADMIN, "operator", "Operator-Demo-2026!"),
-    ("admin@tailspin.example", "Tobias Keller", Role.RESELLER_ADMIN, "tailspin", "Reseller-Demo-2026!"),
-    ("staff@tailspin.example", "Sara Stein", Role.RESELLER_STAFF, "tailspin", "Staff-Demo-2026!"),
-    ("admin@woodgrove.example", "Grace Woods", Role.RESELLER_ADMIN, "woodgrove", "Reseller-Demo-2026!"),
-    (
-        "admin@adventureworks.example",
-        "Anna Berg",
-        Role.CUSTOMER_ADMIN,
-        "adventureworks",
-        "Customer-Demo-2026!",
-    ),
-    ("user@adventureworks.example", "Uwe Rad", Role.CUSTOMER_USER, "adventureworks", "User-Demo-2026!"),
-    ("admin@litware.example", "Lena Hofmann", Role.CUSTOMER_ADMIN, "litware", "Customer-Demo-2026!"),
-    ("admin@wingtip.example", "Walter Tip", Role.CUSTOMER_ADMIN, "wingtip", "Customer-Demo-2026!"),
-    ("admin@northwind.example", "Nora Wind", Role.CUSTOMER_ADMIN, "northwind", "Customer-Demo-2026!"),
 ]
 
 

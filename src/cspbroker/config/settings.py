@@ -166,7 +166,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # huey's consumer prints through its own handler; without this every line would appear twice.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "INFO", "propagate": False}},
 }
 
 # --- Platform ------------------------------------------------------------------------------------

@@ -1,0 +1,58 @@
+"""`cspbroker up` (what `make run` starts): every part comes up, serves, and stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.e2e.conftest import free_port
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+        return response.status, response.read().decode()
+
+
+def test_up_starts_web_worker_sandboxes_and_mail_then_stops_on_ctrl_c(tmp_path):
+    ports = {name: free_port() for name in ("web", "pc", "dist", "esd", "smtp", "mail")}
+    env = {
+        **os.environ,
+        "CSPB_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        "CSPB_SANDBOX_PC_PORT": str(ports["pc"]),
+        "CSPB_SANDBOX_DISTRIBUTOR_PORT": str(ports["dist"]),
+        "CSPB_SANDBOX_ESD_PORT": str(ports["esd"]),
+        "CSPB_MAIL_SMTP_PORT": str(ports["smtp"]),
+        "CSPB_MAIL_HTTP_PORT": str(ports["mail"]),
+    }
+    env.pop("EMAIL_URL", None)
+    cli = [sys.executable, "-m", "cspbroker"]
+    subprocess.run([*cli, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
+    subprocess.run([*cli, "demo", "load"], env=env, check=True, timeout=120, capture_output=True)
+    log = open(tmp_path / "up.log", "w+")  # noqa: SIM115 - closed below
+    up = subprocess.Popen([*cli, "up", "--port", str(ports["web"])], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while "cspbroker is running" not in (tmp_path / "up.log").read_text():
+            assert up.poll() is None, (tmp_path / "up.log").read_text()
+            assert time.monotonic() < deadline, "the platform did not start within 2 minutes"
+            time.sleep(0.5)
+        banner = (tmp_path / "up.log").read_text()
+        assert "admin@adventureworks.example" in banner and "Customer-Demo-2026!" in banner
+        assert get(f"http://127.0.0.1:{ports['web']}/login/")[0] == 200
+        assert get(f"http://127.0.0.1:{ports['pc']}/")[0] == 200  # the Partner Center sandbox's admin page
+        assert get(f"http://127.0.0.1:{ports['mail']}/")[0] == 200  # the mail catcher's inbox
+    finally:
+        up.send_signal(signal.SIGINT)
+        code = up.wait(timeout=40)
+        log.close()
+    assert code == 0, (tmp_path / "up.log").read_text()
+    assert "stopping" in (tmp_path / "up.log").read_text()
