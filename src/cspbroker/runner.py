@@ -135,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         for part in parts:
             # Children ignore the terminal's Ctrl-C; we stop them ourselves, in order.
             part.process = subprocess.Popen(part.command, start_new_session=True)
+            if part.name == "sandbox":
+                # The worker's first jobs (catalog import, tenant linking) call the sandboxes.
+                pc_port = os.environ.get("CSPB_SANDBOX_PC_PORT", "8401")
+                _wait_until_healthy(f"http://127.0.0.1:{pc_port}/", parts[:1], timeout=30)
         if not _wait_until_healthy(f"{url}/healthz", parts):
             print("cspbroker: the platform did not start; see the messages above.", file=sys.stderr)
             return 1

@@ -36,9 +36,18 @@ def test_up_starts_web_worker_sandboxes_and_mail_then_stops_on_ctrl_c(tmp_path):
     env.pop("EMAIL_URL", None)
     cli = [sys.executable, "-m", "cspbroker"]
     subprocess.run([*cli, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
-    subprocess.run([*cli, "demo", "load"], env=env, check=True, timeout=120, capture_output=True)
+    first = subprocess.run(
+        [*cli, "demo", "load"], env=env, check=True, timeout=120, capture_output=True, text=True
+    )
+    assert "Queued for the worker: catalog import" in first.stdout
+    again = subprocess.run(
+        [*cli, "demo", "load"], env=env, check=True, timeout=120, capture_output=True, text=True
+    )
+    assert "Queued" not in again.stdout  # loading twice changes nothing
     log = open(tmp_path / "up.log", "w+")  # noqa: SIM115 - closed below
-    up = subprocess.Popen([*cli, "up", "--port", str(ports["web"])], env=env, stdout=log, stderr=subprocess.STDOUT)
+    up = subprocess.Popen(
+        [*cli, "up", "--port", str(ports["web"])], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 120
         while "cspbroker is running" not in (tmp_path / "up.log").read_text():
@@ -50,6 +59,29 @@ def test_up_starts_web_worker_sandboxes_and_mail_then_stops_on_ctrl_c(tmp_path):
         assert get(f"http://127.0.0.1:{ports['web']}/login/")[0] == 200
         assert get(f"http://127.0.0.1:{ports['pc']}/")[0] == 200  # the Partner Center sandbox's admin page
         assert get(f"http://127.0.0.1:{ports['mail']}/")[0] == 200  # the mail catcher's inbox
+        # The worker ran the demo's queued provider work against the sandboxes.
+        count = (
+            "from cspbroker.catalog.models import Product; from cspbroker.tenants.models import Tenant;"
+            "print(Product.objects.filter(is_available=True).count(), Tenant.objects.filter(status='active').count(),"
+            " Tenant.objects.get(status='active').subscriptions.count())"
+        )
+        while True:
+            out = subprocess.run(
+                [*cli, "shell", "--no-imports", "-c", count],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            products, tenants, subscriptions = (int(x) for x in (out.stdout.split() or ["0", "0", "0"]))
+            if products >= 15 and tenants == 1 and subscriptions >= 3:
+                break
+            assert time.monotonic() < deadline + 60, (
+                out.stdout,
+                out.stderr,
+                (tmp_path / "up.log").read_text(),
+            )
+            time.sleep(2)
     finally:
         up.send_signal(signal.SIGINT)
         code = up.wait(timeout=40)

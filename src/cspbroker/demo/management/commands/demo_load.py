@@ -18,3 +18,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {who} {login.organization}{note}")
         for connection in result.connections:
             self.stdout.write(f"  Connection: {connection.name} → {connection.base_url}")
+        for work in result.queued:
+            self.stdout.write(f"  Queued for the worker: {work}")
