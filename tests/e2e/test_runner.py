@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 def get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+    with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, response.read().decode()
 
 
@@ -62,8 +62,9 @@ def test_up_starts_web_worker_sandboxes_and_mail_then_stops_on_ctrl_c(tmp_path):
         # The worker ran the demo's queued provider work against the sandboxes.
         count = (
             "from cspbroker.catalog.models import Product; from cspbroker.tenants.models import Tenant;"
-            "print(Product.objects.filter(is_available=True).count(), Tenant.objects.filter(status='active').count(),"
-            " Tenant.objects.get(status='active').subscriptions.count())"
+            "active = Tenant.objects.filter(status='active');"
+            "print(Product.objects.filter(is_available=True).count(), active.count(),"
+            " active.get().subscriptions.count() if active.count() == 1 else 0)"
         )
         while True:
             out = subprocess.run(
