@@ -6,13 +6,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 
+from cspbroker.accounts.access import Actor, may
+from cspbroker.accounts.models import Organization
+from cspbroker.accounts.services import InvalidInput, PermissionDenied
 from cspbroker.connections.models import Connection, ProviderKind
 from cspbroker.domain.commerce import (
     DISTRIBUTOR_CAPABILITIES,
     PARTNER_CENTER_CAPABILITIES,
     ProviderCapabilities,
 )
+from cspbroker.domain.parties import Action, OrganizationKind
 from cspbroker.notifications.services import queue_email
 from cspbroker.provisioning.models import ApprovalPolicy, Order, OrderKind
 from cspbroker.provisioning.notices import staff_emails
@@ -46,14 +51,14 @@ def requires_approval(order: Order, amount: Any = None) -> bool:
     return False
 
 
-def _context(order: Order) -> dict[str, Any]:
+def _context(order: Order, area: str = "backoffice") -> dict[str, Any]:
     subject = order.offer or order.subscription
     quantity = order.payload.get("quantity")
     summary = f"{order.get_kind_display()}: {subject}" + (f" × {quantity}" if quantity else "")
     return {
         "customer_name": order.customer.legal_name,
         "order_summary": summary,
-        "order_url": f"{settings.CSPB_BASE_URL}/backoffice/orders/{order.pk}/",
+        "order_url": f"{settings.CSPB_BASE_URL}/{area}/orders/{order.pk}/",
         "requested_by": order.requested_by_label,
         "decision": order.get_state_display(),
         "decided_by": order.decided_by_label,
@@ -78,7 +83,55 @@ def notify_decided(order: Order) -> None:
     queue_email(
         template_key="approval_decided",
         to=[r for r in recipients if "@" in r],
-        context=_context(order),
+        # Only customers' orders wait for approval: the link is to the customer's own order page.
+        context=_context(order, "store"),
         idempotency_key=f"approval-decided:{order.pk}",
         organization_id=order.customer_id,
     )
+
+
+def _editable(actor: Actor, organization_id: int) -> Organization:
+    organization = Organization.objects.get(pk=organization_id)
+    is_customer = organization.kind == OrganizationKind.CUSTOMER.value
+    if organization.kind == OrganizationKind.OPERATOR.value or not actor.is_staff:
+        raise PermissionDenied("Approval settings belong to a reseller (its default) or a customer.")
+    if not may(actor, Action.CHANGE if is_customer else Action.ADMINISTER, organization):
+        raise PermissionDenied("You may not change the approval settings of this organisation.")
+    return organization
+
+
+@transaction.atomic
+def save_policy(
+    *,
+    actor: Actor,
+    organization_id: int,
+    is_enabled: bool,
+    new_subscriptions: bool = True,
+    quantity_increases: bool = True,
+    add_ons: bool = True,
+    upgrades: bool = True,
+    amount_above: Decimal | None = None,
+) -> ApprovalPolicy:
+    """S4: a customer's own approval settings, or a reseller's default for its customers (staff only)."""
+    organization = _editable(actor, organization_id)
+    if amount_above is not None and amount_above < 0:
+        raise InvalidInput("The amount is zero or more.", field="amount_above")
+    policy, _ = ApprovalPolicy.objects.update_or_create(
+        organization=organization,
+        defaults={
+            "is_enabled": is_enabled,
+            "new_subscriptions": new_subscriptions,
+            "quantity_increases": quantity_increases,
+            "add_ons": add_ons,
+            "upgrades": upgrades,
+            "amount_above": amount_above,
+        },
+    )
+    return policy
+
+
+@transaction.atomic
+def inherit_policy(*, actor: Actor, organization_id: int) -> None:
+    """Drop a customer's own settings: its reseller's default applies again."""
+    organization = _editable(actor, organization_id)
+    ApprovalPolicy.objects.filter(organization=organization).delete()

@@ -122,3 +122,17 @@ class ApprovalPolicy(models.Model):
     add_ons = models.BooleanField(default=True)
     upgrades = models.BooleanField(default=True)
     amount_above = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+
+
+# The API's stored idempotency keys live in their own module; importing it here registers the model.
+from cspbroker.provisioning.idempotency import IdempotencyRecord  # noqa: E402
+
+__all__ = [
+    "ApprovalPolicy",
+    "IdempotencyRecord",
+    "OperationState",
+    "Order",
+    "OrderKind",
+    "OrderState",
+    "ProviderOperation",
+]

@@ -60,6 +60,12 @@ def _update_subscription(order: Order, result: ActionResult, now: datetime) -> S
             order_id=order.pk,
         )
     order.payload = {**order.payload, "changed": sorted(changed)}
+    # History tells what it was when the change was applied: a change queued behind another one on
+    # the same subscription starts from the first one's result, not from what was seen at submission.
+    if order.kind == OrderKind.CHANGE_QUANTITY:
+        order.payload["old"] = before_quantity
+    elif order.kind in _STATUS_KINDS:
+        order.payload["old"] = before_status
     return subscription
 
 
@@ -70,7 +76,8 @@ def record_success(operation_id: int, result: ActionResult, now: datetime) -> bo
     if operation.state != OperationState.IN_FLIGHT:
         return False
     order = (
-        Order.objects.select_for_update()
+        # `of`: PostgreSQL cannot lock the nullable side of the outer join to the offer.
+        Order.objects.select_for_update(of=("self",))
         .select_related("offer__availability", "tenant")
         .get(pk=operation.order_id)
     )

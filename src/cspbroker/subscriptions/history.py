@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from cspbroker.subscriptions.models import (
     Channel,
     QuantityChange,
+    SalePrice,
     StatusChange,
     Subscription,
     SubscriptionEvent,
@@ -79,5 +81,33 @@ def record_status(
     )
 
 
+def record_sale_price(
+    subscription: Subscription, *, effective_from: date, unit_price: Decimal, currency: str, set_by: str
+) -> tuple[SalePrice, Decimal | None]:
+    """C4: the subscription's own price from `effective_from` on; a second price for the same day
+    replaces the first (the event history keeps both). Returns the row and the price it replaced."""
+    existing = SalePrice.objects.filter(subscription=subscription, effective_from=effective_from).first()
+    if existing is None:
+        row = SalePrice.objects.create(
+            subscription=subscription,
+            effective_from=effective_from,
+            unit_price=unit_price,
+            currency=currency,
+            set_by=set_by,
+        )
+        return row, None
+    replaced = existing.unit_price
+    existing.unit_price, existing.currency, existing.set_by = unit_price, currency, set_by
+    existing.save(update_fields=["unit_price", "currency", "set_by"])
+    return existing, replaced
+
+
 PROVIDER_ACTOR = ("provider", "Partner Center")
-__all__ = ["PROVIDER_ACTOR", "Channel", "record_event", "record_quantity", "record_status"]
+__all__ = [
+    "PROVIDER_ACTOR",
+    "Channel",
+    "record_event",
+    "record_quantity",
+    "record_sale_price",
+    "record_status",
+]

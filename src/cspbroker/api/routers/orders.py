@@ -1,5 +1,148 @@
+"""Orders (S1, S4): buy a subscription or an add-on, follow an order, retry a failed one.
+
+`POST /orders` answers 201 with the order at once; the worker provisions it at the provider and the
+order's `state` goes `approved` → `provisioning` → `completed` (or `failed`, with the provider's
+`failure_code` and `failure_message`), or waits in `awaiting_approval` when the customer's approval
+settings ask for it. Send `Idempotency-Key` to make a retried POST safe.
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from cspbroker.api.auth import actor
+from cspbroker.api.idempotency import idempotent
+from cspbroker.provisioning import selectors
+from cspbroker.provisioning import services as provisioning
+from cspbroker.provisioning.models import Order
+from cspbroker.subscriptions import services
+from cspbroker.subscriptions.models import Channel
+from cspbroker.tenants.models import Tenant
 
 router = Router(tags=["orders"])
+
+QUOTE_FIELDS = ("currency", "unit_price", "quantity", "total", "monthly", "monthly_before", "monthly_after")
+
+
+class OrderOut(Schema):
+    id: int
+    kind: str
+    state: str
+    customer_id: int
+    customer_name: str
+    tenant_id: int
+    subscription_id: int | None
+    offer_id: str | None
+    product: str
+    payload: dict[str, Any]
+    quote: dict[str, Any] | None
+    requested_by: str
+    channel: str
+    created_at: datetime
+    decided_by: str
+    decided_at: datetime | None
+    decision_reason: str
+    failure_code: str
+    failure_message: str
+    completed_at: datetime | None
+
+
+def _product(order: Order) -> str:
+    if order.offer is not None:
+        return order.offer.availability.sku.title
+    if order.subscription is not None:
+        return order.subscription.friendly_name or order.subscription.offer.availability.sku.title
+    return ""
+
+
+def order_out(order: Order) -> dict[str, Any]:
+    quote = order.quote
+    return {
+        "id": order.pk,
+        "kind": order.kind,
+        "state": order.state,
+        "customer_id": order.customer_id,
+        "customer_name": order.customer.legal_name,
+        "tenant_id": order.tenant_id,
+        "subscription_id": order.subscription_id,
+        "offer_id": order.offer.availability.catalog_item_id if order.offer else None,
+        "product": _product(order),
+        "payload": order.payload,
+        # Quotes keep sale-side figures only; the filter is a second lock on that door.
+        "quote": None if quote is None else {k: v for k, v in quote.items() if k in QUOTE_FIELDS},
+        "requested_by": order.requested_by_label,
+        "channel": order.channel,
+        "created_at": order.created_at,
+        "decided_by": order.decided_by_label,
+        "decided_at": order.decided_at,
+        "decision_reason": order.decision_reason,
+        "failure_code": order.failure_code,
+        "failure_message": order.failure_message,
+        "completed_at": order.completed_at,
+    }
+
+
+class OrderIn(Schema):
+    tenant_id: int
+    offer_id: int
+    quantity: int
+    friendly_name: str = ""
+    parent_subscription_id: int | None = None  # for an add-on: the base subscription
+
+
+class OrdersQuery(Schema):
+    customer_id: int | None = None
+    state: str = ""
+    kind: str = ""
+    subscription_id: int | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@router.get("", response=list[OrderOut], summary="List orders (staff: all their customers')")
+def list_orders(request: HttpRequest, query: Query[OrdersQuery]) -> list[dict[str, Any]]:
+    filters = selectors.OrderFilter(**query.dict(exclude={"limit", "offset"}))
+    limit = max(1, min(query.limit, 500))
+    rows = selectors.orders_for(actor(request), filters)[query.offset : query.offset + limit]
+    return [order_out(order) for order in rows]
+
+
+@router.get("/{order_id}", response=OrderOut, summary="One order, with the provider's failure if any")
+def get_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    return order_out(selectors.order_for(actor(request), order_id))
+
+
+@router.post(
+    "", response={201: OrderOut}, summary="Buy a subscription, or an add-on for a base subscription (S1)"
+)
+@idempotent(OrderOut, 201)
+def create_order(request: HttpRequest, body: OrderIn) -> Any:
+    who = actor(request)
+    from cspbroker.accounts.access import get_scoped_or_404
+
+    tenant = get_scoped_or_404(who, Tenant.objects.all(), "customer", pk=body.tenant_id)
+    order = services.buy(
+        request=services.Request(actor=who, channel=Channel.API),
+        tenant_id=tenant.pk,
+        offer_id=body.offer_id,
+        quantity=body.quantity,
+        friendly_name=body.friendly_name,
+        parent_subscription_id=body.parent_subscription_id,
+    )
+    return order_out(order)
+
+
+class RetryIn(Schema):
+    quantity: int | None = None  # a correction of the quantity; omitted: the same request again
+
+
+@router.post("/{order_id}/retry", response={201: OrderOut}, summary="Send a failed order again, corrected")
+@idempotent(OrderOut, 201)
+def retry_order(request: HttpRequest, order_id: int, body: RetryIn) -> Any:
+    who = actor(request)
+    order = selectors.order_for(who, order_id)
+    return order_out(provisioning.retry(actor=who, order_id=order.pk, quantity=body.quantity))

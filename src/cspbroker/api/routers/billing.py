@@ -1,0 +1,4 @@
+from ninja import Router
+
+invoices = Router(tags=["invoices"])
+router = Router(tags=["billing"])
