@@ -18,6 +18,7 @@ _ALIASES = {
     ("demo", "load"): "demo_load",
     ("token", "create"): "token_create",
     ("catalog", "import"): "catalog_import",
+    ("billing", "run"): "billing_run",
 }
 
 
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cspbroker.config.settings")
     if len(args) >= 2 and (args[0], args[1]) in _ALIASES:
         args = [_ALIASES[(args[0], args[1])], *args[2:]]
-    elif args and args[0] in {"demo", "token", "sandbox", "catalog"}:
+    elif args and args[0] in {"demo", "token", "sandbox", "catalog", "billing"}:
         print(f"cspbroker: unknown command {' '.join(args[:2])!r}; see `cspbroker help`.", file=sys.stderr)
         return 2
     from django.core.management import execute_from_command_line

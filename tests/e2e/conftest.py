@@ -71,7 +71,13 @@ def platform_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     run = [sys.executable, "-m", "cspbroker"]
     subprocess.run([*run, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
-    subprocess.run([*run, "demo", "load"], env=env, check=True, timeout=120, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*run, "demo", "load", "--no-provider-work"],
+        env=env,
+        check=True,
+        timeout=120,
+        stdout=subprocess.DEVNULL,
+    )
     port = free_port()
     log = open(tmp / "web.log", "wb")  # noqa: SIM115 - closed at teardown
     server = subprocess.Popen(

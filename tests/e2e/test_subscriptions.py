@@ -157,7 +157,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     with running_app(create_app(config)) as sandbox_url:
         try:
             _cspbroker(env, "migrate", "--noinput", "-v", "0")
-            _cspbroker(env, "demo", "load")
+            _cspbroker(env, "demo", "load", "--no-provider-work")
             setup = (
                 f"URL = {sandbox_url!r}\nTENANT = {config.partner_tenant_id!r}\n"
                 f"CLIENT = {config.client_id!r}\nSECRET = {config.client_secret!r}\n" + SETUP

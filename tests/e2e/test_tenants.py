@@ -87,7 +87,13 @@ def tenant_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platfo
     }
     run = [sys.executable, "-m", "cspbroker"]
     subprocess.run([*run, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
-    subprocess.run([*run, "demo", "load"], env=env, check=True, timeout=120, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*run, "demo", "load", "--no-provider-work"],
+        env=env,
+        check=True,
+        timeout=120,
+        stdout=subprocess.DEVNULL,
+    )
     commands = {
         "sandbox": [
             *run,

@@ -12,6 +12,7 @@ from cspbroker.api.auth import InvalidToken, SessionAuth, TokenAuth
 from cspbroker.api.problems import problem
 from cspbroker.api.routers import (
     approvals,
+    billing,
     catalog,
     connections,
     me,
@@ -47,6 +48,8 @@ api.add_router("", tenants.router)
 api.add_router("/subscriptions", subscriptions.router)
 api.add_router("/orders", orders.router)
 api.add_router("/approvals", approvals.router)
+api.add_router("/invoices", billing.invoices)
+api.add_router("/billing", billing.router)
 
 
 @api.exception_handler(InvalidToken)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cspbroker.tenants",
     "cspbroker.subscriptions",
     "cspbroker.provisioning",
+    "cspbroker.billing",
     "cspbroker.demo",
 ]
 

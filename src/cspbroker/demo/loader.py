@@ -76,10 +76,10 @@ def _queue_provider_work(connections: list[Connection]) -> list[str]:
 
 
 @transaction.atomic
-def load() -> DemoResult:
+def load(*, provider_work: bool = True) -> DemoResult:
     logins = accounts_demo.load()
     operator = Organization.objects.get(kind="operator")
     connections = connections_demo.load(operator)
     _markups()
-    queued = _queue_provider_work(connections)
+    queued = _queue_provider_work(connections) if provider_work else []
     return DemoResult(logins=logins, connections=connections, queued=queued)

@@ -59,4 +59,5 @@ urlpatterns = [
     path("", include("cspbroker.web.urls_catalog")),
     path("", include("cspbroker.web.urls_tenants")),
     path("", include("cspbroker.web.urls_subscriptions")),
+    path("", include("cspbroker.web.urls_billing")),
 ]

@@ -1,0 +1,340 @@
+"""The billing run over 10,000 customers, 100,000 subscriptions and 300,000 quantity changes (× scale).
+
+For each database (a temp SQLite file; a throwaway PostgreSQL database on 127.0.0.1:5432, skipped
+with a note when unreachable) one subprocess generates the data with bulk inserts, another runs the
+billing run twice (the second must add nothing) and measures the storage floor: the same number of
+charge rows inserted with a bare `executemany` in one transaction. Prints a table and one JSON line
+per database:
+
+    {"bench": "billing_run", "db": "sqlite", "subscriptions": 100000, "seconds": 41.2, ...}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/"
+CYCLE = "2026-10"
+SUBSCRIPTIONS_PER_CUSTOMER = 10
+OFFERS = 20
+
+
+def _setup_django(database_url: str, folder: Path) -> None:
+    src = Path(__file__).resolve().parents[1] / "src"
+    if str(src) not in sys.path:
+        sys.path.insert(0, str(src))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cspbroker.config.settings"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["CSPB_VAR_DIR"] = str(folder / "var")
+    os.environ["EMAIL_URL"] = f"file://{folder / 'mail'}"
+    import django
+
+    django.setup()
+
+
+def generate(customers: int) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from cspbroker.accounts.models import Organization
+    from cspbroker.catalog.models import (
+        Availability,
+        Offer,
+        PriceList,
+        PriceListEntry,
+        Product,
+        ProviderPrice,
+        Sku,
+    )
+    from cspbroker.connections.models import Connection
+    from cspbroker.subscriptions.models import QuantityChange, SalePrice, Subscription
+    from cspbroker.tenants.models import Tenant
+
+    common = {"country": "DE", "currency": "EUR", "time_zone": "Europe/Berlin"}
+    operator = Organization.objects.create(kind="operator", legal_name="Operator", path="/1/", id=1, **common)
+    resellers = [
+        Organization(
+            id=2, kind="reseller", parent=operator, legal_name="R15", path="/1/2/", billing_day=15, **common
+        ),
+        Organization(
+            id=3, kind="reseller", parent=operator, legal_name="R31", path="/1/3/", billing_day=31, **common
+        ),
+    ]
+    Organization.objects.bulk_create(resellers)
+    first = 10
+    orgs = [
+        Organization(
+            id=first + i,
+            kind="customer",
+            parent_id=2 + i % 2,
+            legal_name=f"Customer {i}",
+            path=f"/1/{2 + i % 2}/{first + i}/",
+            **common,
+        )
+        for i in range(customers)
+    ]
+    Organization.objects.bulk_create(orgs, batch_size=5000)
+    connection = Connection.objects.create(
+        organization=operator,
+        kind="partner_center",
+        name="PC",
+        base_url="https://pc.example",
+        token_url="https://login.example/t",
+        client_id=str(uuid.uuid4()),
+        client_secret="secret",
+    )
+    product = Product.objects.create(connection=connection, provider_product_id="P", title="Product")
+    offers = []
+    for n in range(OFFERS):
+        sku = Sku.objects.create(product=product, provider_sku_id=f"{n:04d}", title=f"Licence {n}")
+        availability = Availability.objects.create(
+            sku=sku, provider_availability_id="A", catalog_item_id=f"P:{n}:A"
+        )
+        offers.append(Offer.objects.create(availability=availability, term="P1Y", billing_cycle="monthly"))
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    ProviderPrice.objects.bulk_create(
+        [
+            ProviderPrice(offer=o, currency="EUR", unit_price=Decimal("8.00"), effective_from=since)
+            for o in offers
+        ]
+    )
+    for reseller in resellers:
+        price_list = PriceList.objects.create(owner=reseller, name="Global", currency="EUR")
+        PriceListEntry.objects.bulk_create(
+            [
+                PriceListEntry(
+                    price_list=price_list,
+                    offer=o,
+                    sale_price=Decimal("12.50"),
+                    effective_from=date(2020, 1, 1),
+                )
+                for o in offers
+            ]
+        )
+    Tenant.objects.bulk_create(
+        [
+            Tenant(
+                id=i + 1,
+                customer_id=o.pk,
+                connection=connection,
+                domain=f"c{i}.onmicrosoft.com",
+                status="active",
+            )
+            for i, o in enumerate(orgs)
+        ],
+        batch_size=5000,
+    )
+    subscriptions, changes, prices = [], [], []
+    change_id = 1
+    for i in range(customers * SUBSCRIPTIONS_PER_CUSTOMER):
+        sub_id = i + 1
+        start = date(2026, 1 + i % 8, 1 + i % 28)
+        subscriptions.append(
+            Subscription(
+                id=sub_id,
+                tenant_id=i // SUBSCRIPTIONS_PER_CUSTOMER + 1,
+                offer=offers[i % OFFERS],
+                quantity=5,
+                status="active",
+                term="P1Y",
+                billing_cycle="monthly",
+                start_date=start,
+            )
+        )
+        added = datetime(2026, 10, 2 + i % 10, 12, tzinfo=UTC)
+        for day, quantity in (
+            (datetime.combine(start, datetime.min.time(), UTC) + timedelta(hours=12), 3),
+            (added, 5),
+            (added + timedelta(days=2), 4),
+        ):
+            changes.append(
+                QuantityChange(
+                    id=change_id,
+                    subscription_id=sub_id,
+                    effective_at=day,
+                    quantity=quantity,
+                    refundable=True,
+                    channel="system",
+                )
+            )
+            change_id += 1
+        if i % 2:
+            prices.append(
+                SalePrice(
+                    subscription_id=sub_id,
+                    effective_from=start,
+                    unit_price=Decimal("11.00"),
+                    currency="EUR",
+                    set_by="bench",
+                )
+            )
+    Subscription.objects.bulk_create(subscriptions, batch_size=5000)
+    QuantityChange.objects.bulk_create(changes, batch_size=5000)
+    SalePrice.objects.bulk_create(prices, batch_size=5000)
+    if connection_vendor() == "postgresql":
+        call_command("sqlsequencereset", "accounts", "tenants", "subscriptions", verbosity=0)
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def _floor(rows: int) -> float:
+    """Seconds to insert `rows` charge-shaped rows with a bare executemany in one transaction."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_floor")
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE TABLE bench_floor (LIKE billing_chargeline INCLUDING ALL)")
+        else:
+            cursor.execute("CREATE TABLE bench_floor AS SELECT * FROM billing_chargeline WHERE 0")
+        cursor.execute("SELECT * FROM billing_chargeline LIMIT 1")
+        columns = [c[0] for c in cursor.description if c[0] != "id"]
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO bench_floor ({', '.join(columns)}) VALUES ({placeholders})"
+    sample = dict(
+        subscription_id=1,
+        customer_id=10,
+        bill_id=None,
+        product="Licence",
+        charge_type="new",
+        sequence=0,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 11, 1),
+        active_start=date(2026, 10, 1),
+        active_end=date(2026, 11, 1),
+        effective_on=date(2026, 10, 1),
+        quantity=3,
+        unit_price=Decimal("12.5"),
+        amount=Decimal("37.5"),
+        currency="EUR",
+        price_source_kind="reseller_list",
+        price_source_id="1",
+        price_source_name="Global",
+        cost_unit_price=Decimal("8"),
+        cost_amount=Decimal("24"),
+        explanation="3 × 12.50 EUR (new 1 Oct, period 1 Oct–31 Oct 2026)",
+        created_at=datetime.now(UTC),
+    )
+    data = [tuple(n if c == "sequence" else sample[c] for c in columns) for n in range(rows)]
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, data)
+    return time.perf_counter() - started
+
+
+def run(db: str) -> dict[str, object]:
+    from cspbroker.billing.services.run import run_billing
+
+    first = run_billing(cycle=CYCLE)
+    second = run_billing(cycle=CYCLE)
+    assert second.lines_created == 0 and second.totals == first.totals, (first.as_dict(), second.as_dict())
+    floor = _floor(first.lines_created)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "bench": "billing_run",
+        "db": db,
+        "customers": first.customers,
+        "subscriptions": first.subscriptions,
+        "lines": first.lines_created,
+        "bills": first.bills,
+        "seconds": round(first.seconds, 2),
+        "subscriptions_per_s": round(first.subscriptions / first.seconds),
+        "lines_per_s": round(first.lines_created / first.seconds),
+        "bills_per_s": round(first.bills / first.seconds),
+        "floor_seconds": round(floor, 2),
+        "floor_ratio": round(first.seconds / floor, 1) if floor else None,
+        "rerun_seconds": round(second.seconds, 2),
+        "rerun_ratio": round(second.seconds / first.seconds, 3),
+        "peak_mib": round(peak),
+        "errors": len(first.errors),
+    }
+
+
+def _worker(argv: list[str]) -> int:
+    mode, db, url, folder = argv[:4]
+    _setup_django(url, Path(folder))
+    if mode == "generate":
+        started = time.perf_counter()
+        generate(int(argv[4]))
+        print(json.dumps({"generated_seconds": round(time.perf_counter() - started, 1)}))
+    else:
+        print(json.dumps(run(db)))
+    return 0
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_SERVER + "postgres", connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_SERVER + "postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _bench(db: str, url: str, folder: Path, customers: int) -> dict[str, object]:
+    def call(*args: str) -> dict[str, object]:
+        out = subprocess.run(
+            [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=folder
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    generated = call("generate", db, url, str(folder), str(customers))
+    result = call("run", db, url, str(folder))
+    result["generate_seconds"] = generated["generated_seconds"]
+    return result
+
+
+def main(scale: float) -> None:
+    customers = max(int(10_000 * scale), 1)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-billing-") as tmp:
+        folder = Path(tmp)
+        results.append(_bench("sqlite", f"sqlite:///{folder / 'bench.sqlite3'}", folder, customers))
+        if _pg_available():
+            name = f"cspb_bench_{uuid.uuid4().hex[:8]}"
+            _pg_admin(f"CREATE DATABASE {name}")
+            try:
+                results.append(_bench("postgresql", PG_SERVER + name, folder, customers))
+            finally:
+                _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        else:
+            print("bench_billing: PostgreSQL on 127.0.0.1:5432 unreachable; skipped")
+    header = f"{'db':<11}{'subs':>8}{'lines':>9}{'bills':>7}{'run s':>8}{'subs/s':>8}{'lines/s':>9}"
+    header += f"{'bills/s':>8}{'floor s':>8}{'×floor':>7}{'rerun s':>8}{'peak MiB':>9}"
+    print(header)
+    for r in results:
+        print(
+            f"{r['db']:<11}{r['subscriptions']:>8}{r['lines']:>9}{r['bills']:>7}{r['seconds']:>8}"
+            f"{r['subscriptions_per_s']:>8}{r['lines_per_s']:>9}{r['bills_per_s']:>8}{r['floor_seconds']:>8}"
+            f"{r['floor_ratio']:>7}{r['rerun_seconds']:>8}{r['peak_mib']:>9}"
+        )
+    for r in results:
+        print(json.dumps(r))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        sys.exit(_worker(sys.argv[1:]))
+    main(float(os.environ.get("BENCH_SCALE", "1.0")))
