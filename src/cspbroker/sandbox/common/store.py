@@ -115,6 +115,19 @@ class Store:
         docs = [json.loads(row[0]) for row in rows]
         return [doc for doc in docs if where(doc)] if where else docs
 
+    def find(
+        self, collection: str, field: str, value: Any, parent: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Documents whose top-level `field` equals `value`, matched by SQLite (the rest is not decoded)."""
+        sql = "SELECT body FROM documents WHERE collection = ? AND json_extract(body, ?) = ?"
+        params: list[Any] = [collection, f"$.{field}", value]
+        if parent is not None:
+            sql += " AND parent = ?"
+            params.append(parent)
+        with self._lock:
+            rows = self._connection.execute(sql + " ORDER BY seq", params).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
     def count(self, collection: str, parent: str | None = None) -> int:
         with self._lock:
             if parent is None:

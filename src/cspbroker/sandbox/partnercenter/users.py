@@ -72,8 +72,8 @@ def _check_principal_name(
         raise invalid_input(
             f"Invalid request input: the domain {domain} is not a verified domain of this customer."
         )
-    for other in state.store.list("users", parent=customer["id"]):
-        if other["userPrincipalName"] == upn and other["id"] != exclude:
+    for other in state.store.find("users", "userPrincipalName", upn, parent=customer["id"]):
+        if other["id"] != exclude:
             raise ApiError(
                 400,
                 800002,
