@@ -7,7 +7,7 @@ DRAFT), so a reprint of an issued invoice is always the same document. Never cos
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from babel.numbers import format_currency
 from fpdf import FPDF
 
-from cspbroker.billing.models import ChargeLine, CreditNote, Invoice, InvoiceStatus
+from cspbroker.billing.models import ChargeLine, ChargeType, CreditNote, Invoice, InvoiceStatus
 from cspbroker.billing.services.invoices import line_snapshot, party_snapshot
 
 # fontTools logs every glyph subset at INFO; nobody needs that in the log.
@@ -76,7 +76,7 @@ def _header(
 
 def _lines_table(pdf: _Document, lines: list[dict[str, Any]], currency: str, country: str) -> None:
     pdf.font(8, True)
-    widths = (80, 22, 18, 30, 40)
+    widths = (74, 28, 18, 30, 40)
     for width, title in zip(
         widths, ("Product / charge", "Period", "Qty", "Unit price", "Amount"), strict=True
     ):
@@ -84,8 +84,11 @@ def _lines_table(pdf: _Document, lines: list[dict[str, Any]], currency: str, cou
     pdf.ln()
     for line in lines:
         pdf.font(8.5)
-        pdf.cell(widths[0], 5, f"{line['product'][:48]} ({line['charge_type']})")
-        pdf.cell(widths[1], 5, line["period_start"][2:])
+        charge = ChargeType(line["charge_type"]).label
+        pdf.cell(widths[0], 5, f"{line['product'][:44]} ({charge})")
+        # The charged days, first to last (the stored end is exclusive).
+        first, last = date.fromisoformat(line["active_start"]), date.fromisoformat(line["active_end"])
+        pdf.cell(widths[1], 5, f"{first:%d.%m.}–{last - timedelta(days=1):%d.%m.%y}")
         pdf.cell(widths[2], 5, str(line["quantity"]), align="R")
         pdf.cell(widths[3], 5, money_text(line["unit_price"], currency, country), align="R")
         pdf.cell(

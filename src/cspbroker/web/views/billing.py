@@ -6,6 +6,7 @@ Views only translate: selectors decide what the person may see (cost and margin 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,10 +18,13 @@ from django.views.decorators.http import require_POST
 from cspbroker.accounts.access import Actor
 from cspbroker.accounts.models import Organization
 from cspbroker.billing import exports, pdf, preview, selectors
+from cspbroker.billing.models import ChargeType
 from cspbroker.billing.report import billing_report, last_month, parse_month
 from cspbroker.billing.services import credit_notes, invoices
+from cspbroker.billing.services.invoices import line_snapshot
 from cspbroker.billing.tasks import request_run
 from cspbroker.domain.errors import DomainError
+from cspbroker.domain.money import Money
 from cspbroker.subscriptions.clock import platform_clock
 from cspbroker.web.context import current_actor
 from cspbroker.web.views.access import customer_required, staff_required
@@ -94,17 +98,39 @@ def invoice_list(request: HttpRequest, area: str) -> HttpResponse:
     return render(request, "backoffice/billing/invoices.html", context)
 
 
+def _display_lines(invoice: Any) -> list[dict[str, Any]]:
+    """An issued invoice shows its frozen snapshot; a draft its bill's current lines — the same way."""
+    if invoice.status != "draft":
+        snapshots = list(invoice.lines_snapshot)
+    else:
+        snapshots = [
+            line_snapshot(line)
+            for line in invoice.bill.lines.order_by("subscription_id", "effective_on", "id")
+        ]
+    rows = []
+    for line in snapshots:
+        currency = line["currency"]
+        rows.append(
+            {
+                **line,
+                "charge": ChargeType(line["charge_type"]).label,
+                "unit_price_text": str(Money.of(line["unit_price"], currency).rounded()),
+                "amount_text": str(Money.of(line["amount"], currency).rounded()),
+            }
+        )
+    return rows
+
+
 @_area
 def invoice_detail(request: HttpRequest, invoice_id: int, area: str) -> HttpResponse:
     actor = _who(request, area)
     invoice = selectors.invoice_for(actor, invoice_id)
-    lines = invoice.lines_snapshot if invoice.status != "draft" else None
     context = {
         "area": area,
         "invoice": invoice,
-        "lines": lines
-        if lines is not None
-        else invoice.bill.lines.order_by("subscription_id", "effective_on", "id"),
+        "lines": _display_lines(invoice),
+        # The bill's period end is exclusive (it is the bill date); people read the cycle's last day.
+        "cycle_last_day": invoice.bill.period_end - timedelta(days=1),
         "total": invoice.total if invoice.total is not None else invoice.bill.total,
         "credit_notes": invoice.credit_notes.order_by("id"),
     }
