@@ -23,12 +23,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from cspbroker.domain.commerce.order_types import DISTRIBUTOR_CAPABILITIES, ProviderCapabilities
-from cspbroker.providers.auth import ClientCredentials
+from cspbroker.providers.credentials_client import CredentialsClient
 from cspbroker.providers.errors import ProviderError
-from cspbroker.providers.http import DEFAULT_TIMEOUT, ProviderHttpClient
 from cspbroker.providers.parsing import (
     as_decimal,
     as_int,
@@ -204,51 +201,11 @@ def domain_prefix(domain: str) -> str:
 # -- the client -----------------------------------------------------------------------------------
 
 
-class DistributorClient:
+class DistributorClient(CredentialsClient):
     """`DistributorTenantsPort` and `UsagePort` over HTTP. Every write accepts a stable `request_id`."""
 
     capabilities: ProviderCapabilities = DISTRIBUTOR_CAPABILITIES
-
-    def __init__(
-        self,
-        base_url: str,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        *,
-        scope: str = DISTRIBUTOR_SCOPE,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        max_attempts: int = 5,
-        backoff_base: float = 1.0,
-        max_retry_after: float = 300.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self._auth = ClientCredentials(token_url, client_id, client_secret, scope=scope, transport=transport)
-        self._http = ProviderHttpClient(
-            base_url,
-            self._auth,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            backoff_base=backoff_base,
-            max_retry_after=max_retry_after,
-            transport=transport,
-            default_headers={},
-        )
-
-    def __enter__(self) -> DistributorClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-        self._auth.close()
-
-    @property
-    def http(self) -> ProviderHttpClient:
-        """The underlying HTTP client, for calls this class does not wrap."""
-        return self._http
+    default_scope = DISTRIBUTOR_SCOPE
 
     # -- partner and price list -----------------------------------------------------------------
 

@@ -20,11 +20,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from cspbroker.domain.commerce.order_types import ProviderCapabilities
-from cspbroker.providers.auth import ClientCredentials
-from cspbroker.providers.http import DEFAULT_TIMEOUT, ProviderHttpClient
+from cspbroker.providers.credentials_client import CredentialsClient
 from cspbroker.providers.parsing import as_list, as_mapping, as_str, opt_datetime, opt_decimal, opt_str
 from cspbroker.providers.ports import ESD_CAPABILITIES, EsdAccount, EsdAccountStatus, EsdToken
 
@@ -139,50 +136,11 @@ def _items(body: Any) -> list[Any]:
     return body if isinstance(body, list) else as_list(as_mapping(body).get("items"))
 
 
-class EsdClient:
+class EsdClient(CredentialsClient):
     """`EsdPort` over HTTP, plus the catalog, token lists, returns and new download links."""
 
     capabilities: ProviderCapabilities = ESD_CAPABILITIES
-
-    def __init__(
-        self,
-        base_url: str,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        *,
-        scope: str = ESD_SCOPE,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        max_attempts: int = 5,
-        backoff_base: float = 1.0,
-        max_retry_after: float = 300.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self._auth = ClientCredentials(token_url, client_id, client_secret, scope=scope, transport=transport)
-        self._http = ProviderHttpClient(
-            base_url,
-            self._auth,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            backoff_base=backoff_base,
-            max_retry_after=max_retry_after,
-            transport=transport,
-            default_headers={},
-        )
-
-    def __enter__(self) -> EsdClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-        self._auth.close()
-
-    @property
-    def http(self) -> ProviderHttpClient:
-        return self._http
+    default_scope = ESD_SCOPE
 
     # -- accounts -------------------------------------------------------------------------------
 
