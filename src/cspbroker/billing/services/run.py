@@ -228,15 +228,25 @@ def _store_chunk(
     summary: RunSummary,
 ) -> None:
     before = _in_cycle(ids, cycle).count()
-    insert_lines(rows)
-    summary.lines_created += _in_cycle(ids, cycle).count() - before
     now = timezone.now()
+    # The bills first, so that new lines are inserted attached to theirs: attaching them afterwards
+    # with an UPDATE rewrites every line (and each of its index entries) a second time.
     wanted = {(row[1], row[13]) for row in rows}
     wanted |= set(_in_cycle(ids, cycle).values_list("customer_id", "currency").distinct())
     Bill.objects.bulk_create(
         [_new_bill(customers[customer_id], currency, cycle, now) for customer_id, currency in wanted],
         ignore_conflicts=True,
     )
+    bill_ids = {
+        (customer_id, currency): bill_id
+        for bill_id, customer_id, currency in Bill.objects.filter(
+            customer_id__in=ids, cycle_label=cycle.label
+        ).values_list("id", "customer_id", "currency")
+    }
+    start, end = cycle.period.start, cycle.period.end
+    insert_lines(rows, bill_ids=[bill_ids.get((r[1], r[13])) if start <= r[9] < end else None for r in rows])
+    summary.lines_created += _in_cycle(ids, cycle).count() - before
+    # Lines of the cycle stored earlier without a bill (by anything but this run) are attached too.
     bill_of = Bill.objects.filter(
         customer_id=OuterRef("customer_id"), cycle_label=cycle.label, currency=OuterRef("currency")
     ).values("id")[:1]
