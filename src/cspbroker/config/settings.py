@@ -168,7 +168,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # huey's consumer prints through its own handler; without this every line would appear twice.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "INFO", "propagate": False}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"level": "INFO", "propagate": False},
+        # Every provider request would be an INFO line; the clients log their own summaries at DEBUG.
+        "httpx": {"level": "WARNING"},
+    },
 }
 
 # --- Platform ------------------------------------------------------------------------------------
