@@ -20,6 +20,7 @@ Documents are copied in and out (JSON round trip), so callers may mutate what th
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import threading
@@ -117,7 +118,7 @@ class Store:
 
     def find(
         self, collection: str, field: str, value: Any, parent: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:  # `list` here would be the method above
         """Documents whose top-level `field` equals `value`, matched by SQLite (the rest is not decoded)."""
         sql = "SELECT body FROM documents WHERE collection = ? AND json_extract(body, ?) = ?"
         params: list[Any] = [collection, f"$.{field}", value]
