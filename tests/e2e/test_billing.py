@@ -13,8 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +26,7 @@ from playwright.sync_api import expect
 
 from cspbroker.accounts.demo import LOGINS
 from tests.e2e._billing_setup import FRIENDLY_NAME, PRODUCT, Plan
-from tests.e2e.conftest import _database_for, _drop, free_port
+from tests.e2e.conftest import _database_for, _drop, serve_web
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 PASSWORDS = {email: password for email, _, _, _, password in LOGINS}
@@ -64,8 +62,6 @@ def billed_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Billed
         "EMAIL_URL": f"file://{tmp / 'mail'}",
     }
     plan = Plan(datetime.now(BERLIN).date())
-    server = None
-    log = open(tmp / "web.log", "wb")  # noqa: SIM115 - closed at teardown
     try:
         _cspbroker(env, "migrate", "--noinput", "-v", "0")
         _cspbroker(env, "demo", "load", "--no-provider-work")
@@ -74,40 +70,9 @@ def billed_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Billed
         summary = _cspbroker(env, "billing", "run", "--cycle", plan.cycle)
         assert re.search(r"Lines created\s*│\s*2\b", summary), summary
         assert f"{plan.total} EUR" in summary, summary
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "cspbroker.config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--threads",
-                "4",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError((tmp / "web.log").read_text()) from None
-                time.sleep(0.3)
-        yield BilledPlatform(url, plan, subscription_id)
+        with serve_web(env, tmp / "web.log") as url:
+            yield BilledPlatform(url, plan, subscription_id)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=15)
-        log.close()
         if dropped:
             _drop(dropped)
 

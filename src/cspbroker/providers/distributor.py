@@ -19,11 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from cspbroker.domain.commerce.order_types import DISTRIBUTOR_CAPABILITIES, ProviderCapabilities
+from cspbroker.domain.errors import DomainError
+from cspbroker.domain.money import round_to_minor
 from cspbroker.providers.credentials_client import CredentialsClient
 from cspbroker.providers.errors import ProviderError
 from cspbroker.providers.parsing import (
@@ -63,7 +65,14 @@ DISTRIBUTOR_SCOPE = "rhipeapi"
 ONMICROSOFT_SUFFIX = ".onmicrosoft.com"
 CSP = "/api/v2/microsoftcsp"
 MAX_USAGE_PAGES = 100_000
-CENT = Decimal("0.01")
+
+
+def _carrier_charge(exact: Decimal, data: Mapping[str, Any]) -> Decimal:
+    """Unit rate × units when the feed omits its subtotal, rounded by the platform's one rounding rule."""
+    try:
+        return round_to_minor(exact, as_str(_get(data, "Currency")))
+    except DomainError:
+        return exact  # an unknown currency: keep it exact; the usage is quarantined anyway
 
 
 def _seg(value: str) -> str:
@@ -161,9 +170,7 @@ def parse_usage_record(data: Mapping[str, Any]) -> UsageRecord:
         usage_date=usage_date,
         units=units,
         unit_rate=unit_rate,
-        carrier_charge=subtotal
-        if subtotal is not None
-        else (unit_rate * units).quantize(CENT, ROUND_HALF_UP),
+        carrier_charge=subtotal if subtotal is not None else _carrier_charge(unit_rate * units, data),
         billable_ratio=as_decimal(_get(data, "BillableRatio"), Decimal(1)),
         currency=as_str(_get(data, "Currency")),
         product_name=opt_str(_get(data, "ProductName")),

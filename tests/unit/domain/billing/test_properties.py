@@ -6,13 +6,11 @@ Histories are built by plain functions from a few primitive draws, to keep 1,000
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
-from random import Random
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -309,42 +307,4 @@ def _simple(
         quantity_ledger=tuple(ledger),
         status_changes=() if cancelled_on is None else (StatusChange(cancelled_on, "cancelled", True),),  # type: ignore[arg-type]
         prices=(PricePoint(anchor, price, "list"),),
-    )
-
-
-# --- throughput ---------------------------------------------------------------------------------
-
-
-def test_throughput_of_ten_thousand_monthly_subscriptions_with_three_changes_each() -> None:
-    rng = Random(2026)
-    price = (PricePoint(date(2020, 1, 1), Money.of("12.50", "EUR"), "list"),)
-    subscriptions = []
-    for number in range(10_000):
-        start = date(2024, 1, 1) + timedelta(days=rng.randrange(700))
-        ledger, day, quantity = [QuantityChange(start, rng.randint(1, 50))], start, 0
-        for _ in range(3):
-            day += timedelta(days=rng.randint(1, 200))
-            quantity = max(0, ledger[-1].quantity + rng.randint(-5, 5))
-            ledger.append(QuantityChange(day, quantity, rng.random() < 0.5))
-        subscriptions.append(
-            SubscriptionHistory(
-                number, "p", "EUR", start, Frequency.MONTHLY, 12, False, tuple(ledger), (), price
-            )
-        )
-
-    started = time.perf_counter()
-    lines = sum(len(compute_charges(subscription, date(2026, 10, 31))) for subscription in subscriptions)
-    whole = time.perf_counter() - started
-    started = time.perf_counter()
-    cycle_lines = sum(
-        len(compute_charges(subscription, date(2026, 10, 31), since=date(2026, 10, 1)))
-        for subscription in subscriptions
-    )
-    cycle = time.perf_counter() - started
-
-    print(
-        f"\ncompute_charges, 10,000 monthly subscriptions with 3 changes each, one core:"
-        f"\n  whole history: {lines:,} lines in {whole:.2f} s ({10_000 / whole:,.0f} subscriptions/s)"
-        f"\n  one cycle (since=): {cycle_lines:,} lines in {cycle:.2f} s "
-        f"({10_000 / cycle:,.0f} subscriptions/s)"
     )
