@@ -26,6 +26,7 @@ from pathlib import Path
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/"
 CYCLE = "2026-10"
+NEXT_CYCLE = "2026-11"
 SUBSCRIPTIONS_PER_CUSTOMER = 10
 OFFERS = 20
 
@@ -58,7 +59,7 @@ def generate(customers: int) -> None:
         Sku,
     )
     from cspbroker.connections.models import Connection
-    from cspbroker.subscriptions.models import QuantityChange, SalePrice, Subscription
+    from cspbroker.subscriptions.models import LedgerEntry, Subscription
     from cspbroker.tenants.models import Tenant
 
     common = {"country": "DE", "currency": "EUR", "time_zone": "Europe/Berlin"}
@@ -135,53 +136,84 @@ def generate(customers: int) -> None:
         ],
         batch_size=5000,
     )
-    subscriptions, changes, prices = [], [], []
-    change_id = 1
+    # The ledger as the platform writes it (subscriptions.ledger), inserted in bulk: a purchase locking
+    # the term's price (the reseller list's 12.50, or for every other subscription its own 11.00 from
+    # the start, C4) and our cost 8.00, then +2 seats in October and a refundable -1 two days later.
+    subscriptions, entries = [], []
     for i in range(customers * SUBSCRIPTIONS_PER_CUSTOMER):
         sub_id = i + 1
+        customer_id = first + i // SUBSCRIPTIONS_PER_CUSTOMER
         start = date(2026, 1 + i % 8, 1 + i % 28)
+        own = i % 2 == 1
+        price = Decimal("11.00") if own else Decimal("12.50")
+        source = "subscription_price::historic sales price" if own else f"reseller_list:{2 + i % 2}:Global"
         subscriptions.append(
             Subscription(
                 id=sub_id,
                 tenant_id=i // SUBSCRIPTIONS_PER_CUSTOMER + 1,
                 offer=offers[i % OFFERS],
-                quantity=5,
+                quantity=4,
                 status="active",
                 term="P1Y",
                 billing_cycle="monthly",
                 start_date=start,
+                commitment_end_date=date(2027, start.month, start.day) - timedelta(days=1),
+                term_start=start,
+                unit_price=price,
+                unit_cost=Decimal("8.00"),
+                price_currency="EUR",
+                price_source=source,
             )
         )
+        bought = datetime.combine(start, datetime.min.time(), UTC) + timedelta(hours=12)
         added = datetime(2026, 10, 2 + i % 10, 12, tzinfo=UTC)
-        for day, quantity in (
-            (datetime.combine(start, datetime.min.time(), UTC) + timedelta(hours=12), 3),
-            (added, 5),
-            (added + timedelta(days=2), 4),
-        ):
-            changes.append(
-                QuantityChange(
-                    id=change_id,
-                    subscription_id=sub_id,
-                    effective_at=day,
-                    quantity=quantity,
-                    refundable=True,
-                    channel="system",
+        common_entry = {"subscription_id": sub_id, "customer_id": customer_id, "source": "system"}
+        common_entry |= {"actor_ref": "bench", "actor_label": "bench"}
+        entries.append(
+            LedgerEntry(
+                kind="purchase",
+                effective_at=bought,
+                recorded_at=bought,
+                quantity=3,
+                status="active",
+                auto_renew=True,
+                term="P1Y",
+                billing_cycle="monthly",
+                term_start=start,
+                term_end=date(2027, start.month, start.day) - timedelta(days=1),
+                unit_price=price,
+                unit_cost=Decimal("8.00"),
+                currency="EUR",
+                price_source=source,
+                **common_entry,
+            )
+        )
+        if own:
+            entries.append(
+                LedgerEntry(
+                    kind="price",
+                    effective_at=bought,
+                    recorded_at=bought,
+                    price_from=start,
+                    unit_price=price,
+                    currency="EUR",
+                    price_source=source,
+                    **common_entry,
                 )
             )
-            change_id += 1
-        if i % 2:
-            prices.append(
-                SalePrice(
-                    subscription_id=sub_id,
-                    effective_from=start,
-                    unit_price=Decimal("11.00"),
-                    currency="EUR",
-                    set_by="bench",
+        for at, quantity in ((added, 5), (added + timedelta(days=2), 4)):
+            entries.append(
+                LedgerEntry(
+                    kind="quantity",
+                    effective_at=at,
+                    recorded_at=at,
+                    quantity=quantity,
+                    refundable=True,
+                    **common_entry,
                 )
             )
     Subscription.objects.bulk_create(subscriptions, batch_size=5000)
-    QuantityChange.objects.bulk_create(changes, batch_size=5000)
-    SalePrice.objects.bulk_create(prices, batch_size=5000)
+    LedgerEntry.objects.bulk_create(entries, batch_size=5000)
     if connection_vendor() == "postgresql":
         call_command("sqlsequencereset", "accounts", "tenants", "subscriptions", verbosity=0)
 
@@ -235,6 +267,10 @@ def _floor(rows: int) -> float:
         cost_amount=Decimal("24"),
         explanation="3 × 12.50 EUR (new 1 Oct, period 1 Oct–31 Oct 2026)",
         created_at=datetime.now(UTC),
+        revision=0,
+        kind="charge",
+        reverses_id=None,
+        corrects_entry_id=None,
     )
     data = [tuple(n if c == "sequence" else sample[c] for c in columns) for n in range(rows)]
     started = time.perf_counter()
@@ -254,6 +290,11 @@ def run(db: str) -> dict[str, object]:
     first = run_billing(cycle=CYCLE)
     second = run_billing(cycle=CYCLE)
     assert second.lines_created == 0 and second.totals == first.totals, (first.as_dict(), second.as_dict())
+    late = _back_date_changes()
+    following = run_billing(cycle=NEXT_CYCLE)
+    assert following.subscriptions_settled == late and following.adjustments >= late, following.as_dict()
+    again = run_billing(cycle=NEXT_CYCLE)
+    assert again.lines_created == 0 and again.adjustments == 0, again.as_dict()
     floor = _floor(first.lines_created)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
@@ -272,9 +313,39 @@ def run(db: str) -> dict[str, object]:
         "floor_ratio": round(first.seconds / floor, 1) if floor else None,
         "rerun_seconds": round(second.seconds, 2),
         "rerun_ratio": round(second.seconds / first.seconds, 3),
+        "late_subscriptions": late,
+        "next_cycle_seconds": round(following.seconds, 2),
+        "adjustment_pass_seconds": round(following.settle_seconds, 2),
+        "adjustments": following.adjustments,
         "peak_mib": round(peak),
         "errors": len(first.errors),
     }
+
+
+def _back_date_changes() -> int:
+    """1% of subscriptions get a change dated in the cycle just billed, recorded now (a provider-side
+    change seen late): +2 seats from 5 October."""
+    from cspbroker.subscriptions.models import LedgerEntry, Subscription
+
+    now = datetime.now(UTC)
+    rows = Subscription.objects.filter(id__in=range(1, Subscription.objects.count() + 1, 100))
+    entries = [
+        LedgerEntry(
+            subscription_id=sub_id,
+            customer_id=customer_id,
+            kind="quantity",
+            source="provider",
+            actor_ref="provider",
+            actor_label="Partner Center",
+            quantity=7,
+            refundable=True,
+            effective_at=datetime(2026, 10, 5, 12, tzinfo=UTC),
+            recorded_at=now,
+        )
+        for sub_id, customer_id in rows.values_list("id", "tenant__customer_id")
+    ]
+    LedgerEntry.objects.bulk_create(entries, batch_size=5000)
+    return len(entries)
 
 
 def _worker(argv: list[str]) -> int:
@@ -314,9 +385,9 @@ def _pg_admin(sql: str) -> None:
 
 def _bench(db: str, url: str, folder: Path, customers: int) -> dict[str, object]:
     def call(*args: str) -> dict[str, object]:
-        out = subprocess.run(
-            [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=folder
-        )
+        out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=folder)
+        if out.returncode:
+            raise RuntimeError(f"bench worker {args[0]} failed:\n{out.stderr[-4000:]}")
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     generated = call("generate", db, url, str(folder), str(customers))
@@ -330,8 +401,12 @@ def main(scale: float) -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-billing-") as tmp:
         folder = Path(tmp)
-        results.append(_bench("sqlite", f"sqlite:///{folder / 'bench.sqlite3'}", folder, customers))
-        if _pg_available():
+        databases = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+        if "sqlite" in databases:
+            results.append(_bench("sqlite", f"sqlite:///{folder / 'bench.sqlite3'}", folder, customers))
+        if "postgresql" not in databases:
+            pass
+        elif _pg_available():
             name = f"cspb_bench_{uuid.uuid4().hex[:8]}"
             _pg_admin(f"CREATE DATABASE {name}")
             try:
@@ -342,12 +417,14 @@ def main(scale: float) -> None:
             print("bench_billing: PostgreSQL on 127.0.0.1:5432 unreachable; skipped")
     header = f"{'db':<11}{'subs':>8}{'lines':>9}{'bills':>7}{'run s':>8}{'subs/s':>8}{'lines/s':>9}"
     header += f"{'bills/s':>8}{'floor s':>8}{'floor by':>12}{'×floor':>7}{'rerun s':>8}{'peak MiB':>9}"
+    header += f"{'late':>6}{'next s':>8}{'adjust s':>9}"
     print(header)
     for r in results:
         print(
             f"{r['db']:<11}{r['subscriptions']:>8}{r['lines']:>9}{r['bills']:>7}{r['seconds']:>8}"
             f"{r['subscriptions_per_s']:>8}{r['lines_per_s']:>9}{r['bills_per_s']:>8}{r['floor_seconds']:>8}"
             f"{r['floor_method']:>12}{r['floor_ratio']:>7}{r['rerun_seconds']:>8}{r['peak_mib']:>9}"
+            f"{r['late_subscriptions']:>6}{r['next_cycle_seconds']:>8}{r['adjustment_pass_seconds']:>9}"
         )
     for r in results:
         print(json.dumps(r))

@@ -30,7 +30,10 @@ from cspbroker.catalog.models import (
     Availability, Offer, PriceList, PriceListEntry, Product, ProviderPrice, Sku,
 )
 from cspbroker.connections.models import Connection
-from cspbroker.subscriptions.models import QuantityChange, SalePrice, Subscription
+from cspbroker.domain.clock import FrozenClock
+from cspbroker.subscriptions import ledger
+from cspbroker.subscriptions.models import Subscription
+from cspbroker.subscriptions.prices import lock_price
 from cspbroker.tenants.models import Tenant, TenantStatus
 
 operator = Organization.objects.get(kind="operator")
@@ -58,13 +61,17 @@ subscription = Subscription.objects.create(
     term="P1M", billing_cycle="monthly", start_date=START, provider_subscription_id="sub-aw-e2e",
 )
 zone = ZoneInfo(tailspin.time_zone)
-for day, quantity in ((START, SEATS), (ADDED_ON, SEATS + ADDED)):
-    QuantityChange.objects.create(
-        subscription=subscription, quantity=quantity, refundable=True, channel="backoffice",
-        effective_at=datetime.combine(day, time(12), tzinfo=zone).astimezone(UTC),
-    )
-SalePrice.objects.create(subscription=subscription, effective_from=START, unit_price=PRICE, currency="EUR",
-                         set_by="e2e")
+noon = {day: datetime.combine(day, time(12), tzinfo=zone).astimezone(UTC) for day in (START, ADDED_ON)}
+origin = ledger.Origin("backoffice", "e2e", "e2e")
+ledger.record_price(subscription, unit_price=PRICE, currency="EUR", effective_from=START, origin=origin,
+                    clock=FrozenClock(noon[START]))
+subscription.quantity = SEATS
+ledger.record_purchase(subscription, effective_at=noon[START], origin=origin,
+                       price=lock_price(subscription, START), clock=FrozenClock(noon[START]))
+ledger.record_quantity(subscription, quantity=SEATS + ADDED, effective_at=noon[ADDED_ON], origin=origin,
+                       clock=FrozenClock(noon[ADDED_ON]))
+subscription.quantity = SEATS + ADDED
+subscription.save(update_fields=["quantity"])
 print(json.dumps({"subscription": subscription.pk}))
 """
 

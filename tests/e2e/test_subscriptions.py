@@ -4,7 +4,7 @@ sandbox; the customer adds seats after a preview, is refused a decrease once the
 
 The platform runs for real: gunicorn and a huey worker (`cspbroker run_huey`, its own queue file) on
 one temporary database, the Partner Center sandbox over HTTP. Moving the sandbox's clock also moves
-the platform's (`CSPB_CLOCK_OFFSET_FILE`, read by `cspbroker.subscriptions.clock`).
+the platform's (`CSPB_CLOCK_OFFSET_FILE`, read by `cspbroker.clock`).
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from cspbroker import clock
 from cspbroker.domain.parties import OrganizationKind, Role
 
 country_code = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter ISO 3166 country code, e.g. DE or US.")
@@ -46,7 +46,7 @@ class Organization(models.Model):
     billing_day = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(31)]
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["legal_name", "id"]
@@ -76,6 +76,17 @@ class Organization(models.Model):
         """Ids from the root down to this organisation (inclusive)."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
+    @property
+    def billed_by(self) -> Organization:
+        """Whose Microsoft billing calendar a customer follows (B1): its reseller's, or the operator's
+        for a direct customer. Needs `parent` loaded (select_related) to cost no query."""
+        return self.parent if self.parent_id is not None and self.parent is not None else self
+
+    @property
+    def billing_time_zone(self) -> str:
+        """The time zone billing days are counted in: the billing organisation's."""
+        return self.billed_by.time_zone
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -100,7 +111,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May open the Django admin (operator admins).")
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(default=clock.now)
 
     objects = UserManager()
 
@@ -124,7 +135,7 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role])
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         constraints: ClassVar[list[Any]] = [
@@ -144,7 +155,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True)  # public part, to find the row without scanning
     secret_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -80,10 +80,20 @@ def to_xlsx(report: BillingReport) -> bytes:
         for subscription in cycle.subscriptions:
             for line in subscription.lines:
                 row: list[object] = [
-                    cycle.bill_date, cycle.label, subscription.subscription_id, subscription.name, line.label,
-                    line.period_start, line.period_last_day, line.quantity, line.unit_price.amount,
-                    line.amount.amount, cycle.currency, line.price_source, line.explanation,
-                ]  # fmt: skip
+                    cycle.bill_date,
+                    cycle.label,
+                    subscription.subscription_id,
+                    subscription.name,
+                    line.label,
+                    line.period_start,
+                    line.period_last_day,
+                    line.quantity,
+                    line.unit_price.amount,
+                    line.amount.amount,
+                    cycle.currency,
+                    line.price_source,
+                    line.explanation,
+                ]
                 if report.show_cost:
                     row += [_amount(line.cost), _amount(line.margin)]
                 sheet.append(row)

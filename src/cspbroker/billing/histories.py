@@ -1,8 +1,11 @@
-"""Loading subscriptions' ledgers set-based into the domain's `SubscriptionHistory`s.
+"""The one history builder: subscriptions' ledgers, set-based, as the domain's `SubscriptionHistory`s.
 
-A handful of queries for any number of customers: subscriptions, quantity ledger, status ledger,
-historic sale prices (C4), list prices (four queries, `prices.py`) and provider costs. Dates are
-taken in the reseller's time zone, where billing days are counted.
+The billing run, the next-bill preview and the change preview all read histories through
+`load_histories`, so they cannot disagree. Two queries for any number of customers: the
+subscriptions, and their ledger entries in effective order; a term whose price was not locked
+when it started (recorded before the price lock existed, or bought before anything priced it) is
+priced once per customer, offer and day from the price list of its first day. Dates are taken in
+the reseller's time zone, where billing days are counted.
 """
 
 from __future__ import annotations
@@ -10,23 +13,73 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max
 
 from cspbroker.accounts.models import Organization
-from cspbroker.billing.prices import SALE_PRICE_SOURCE, CostBook, list_prices
-from cspbroker.catalog.pricing import money
+from cspbroker.catalog.models import Offer
+from cspbroker.catalog.pricing import PricingError, resolve_price, source_text
 from cspbroker.domain import billing
-from cspbroker.domain.commerce import Term
+from cspbroker.domain.billing import ChargeType
+from cspbroker.domain.commerce import Term as TermDuration
 from cspbroker.domain.errors import DomainError
+from cspbroker.domain.money import Money
 from cspbroker.domain.periods import Frequency
-from cspbroker.subscriptions.models import QuantityChange, SalePrice, StatusChange, Subscription
+from cspbroker.subscriptions.models import LedgerEntry, LedgerKind, Subscription
 
 _RECURRING = {"monthly", "annual", "triennial"}
 _STATUSES = {status.value for status in billing.Status}
+_OPENINGS = {
+    LedgerKind.PURCHASE: ChargeType.NEW,
+    LedgerKind.RENEWAL: ChargeType.RENEW,
+    LedgerKind.CONVERSION: ChargeType.CONVERT,
+}
+# Microsoft: "You can get a full refund if you cancel within 24 hours of purchase or renewal".
+FULL_REFUND_WITHIN = timedelta(hours=24)
+_ENTRY_FIELDS = (
+    "id",
+    "subscription_id",
+    "kind",
+    "effective_at",
+    "recorded_at",
+    "quantity",
+    "status",
+    "refundable",
+    "term",
+    "billing_cycle",
+    "is_trial",
+    "term_start",
+    "price_from",
+    "unit_price",
+    "unit_cost",
+    "currency",
+    "price_source",
+)
+
+
+class _Entry(NamedTuple):
+    id: int
+    subscription_id: int
+    kind: str
+    effective_at: datetime
+    recorded_at: datetime
+    quantity: int | None
+    status: str
+    refundable: bool
+    term: str
+    billing_cycle: str
+    is_trial: bool
+    term_start: date | None
+    price_from: date | None
+    unit_price: Decimal | None
+    unit_cost: Decimal | None
+    currency: str
+    price_source: str
 
 
 @dataclass
@@ -37,38 +90,28 @@ class CustomerHistories:
     customer_of: dict[int, int] = field(default_factory=dict)  # subscription → customer
     offer_of: dict[int, int] = field(default_factory=dict)  # subscription → offer
     errors: dict[int, str] = field(default_factory=dict)  # subscription → message
-    costs: CostBook | None = None
+    # The ledger entries each history was built from, for naming what an adjustment corrects.
+    entries: dict[int, list[_Entry]] = field(default_factory=dict)
+    newest_entry: dict[int, int] = field(default_factory=dict)  # customer → the newest entry id read
 
 
 def customer_time_zone(customer: Organization) -> str:
     """The reseller's time zone (the operator's for a direct customer): billing days are counted there."""
-    parent = customer.parent
-    return parent.time_zone if parent is not None else customer.time_zone
+    return customer.billing_time_zone
 
 
 def fingerprints(customer_ids: Sequence[int]) -> dict[int, str]:
-    """A cheap summary of each customer's ledgers (counts and newest ids), three grouped queries."""
-    parts: dict[int, list[str]] = defaultdict(lambda: ["0:0"] * 4)
-    key = "subscription__tenant__customer_id"
-    models: tuple[Any, ...] = (QuantityChange, StatusChange, SalePrice)
-    for index, model in enumerate(models):
-        rows = (
-            model._default_manager.filter(**{f"{key}__in": customer_ids})
-            .values(key)
-            .annotate(n=Count("id"), newest=Max("id"))
-            .order_by()
-        )
-        for row in rows:
-            parts[row[key]][index] = f"{row['n']}:{row['newest']}"
-    subscriptions = (
-        Subscription.objects.filter(tenant__customer_id__in=customer_ids)
-        .values("tenant__customer_id")
+    """A cheap summary of each customer's ledger (count and newest id), one grouped query."""
+    marks = {customer_id: "0:0" for customer_id in customer_ids}
+    rows = (
+        LedgerEntry.objects.filter(customer_id__in=list(customer_ids))
+        .values("customer_id")
         .annotate(n=Count("id"), newest=Max("id"))
         .order_by()
     )
-    for row in subscriptions:
-        parts[row["tenant__customer_id"]][3] = f"{row['n']}:{row['newest']}"
-    return {customer_id: "/".join(parts[customer_id]) for customer_id in customer_ids}
+    for row in rows:
+        marks[row["customer_id"]] = f"{row['n']}:{row['newest']}"
+    return marks
 
 
 def load_histories(
@@ -80,120 +123,189 @@ def load_histories(
     if not by_id:
         return result
     rows = Subscription.objects.filter(tenant__customer_id__in=list(by_id)).values_list(
-        "id",
-        "tenant__customer_id",
-        "offer_id",
-        "offer__availability__sku__title",
-        "start_date",
-        "created_at",
-        "billing_cycle",
-        "term",
-        "is_trial",
-        "quantity",
-        "billing_cancelled_on",
+        "id", "tenant__customer_id", "offer_id", "offer__availability__sku__title", "start_date", "created_at"
     )
     if subscription_ids is not None:
         rows = rows.filter(id__in=list(subscription_ids))
     subscriptions = {row[0]: row for row in rows.order_by("id")}
     if not subscriptions:
         return result
-    zones = {customer_id: ZoneInfo(customer_time_zone(c)) for customer_id, c in by_id.items()}
-    ledgers, statuses, sale_prices = _ledgers(list(by_id), subscriptions, zones)
-    offers_by_customer: dict[int, set[int]] = defaultdict(set)
-    for row in subscriptions.values():
-        offers_by_customer[row[1]].add(row[2])
-    prices = list_prices(by_id, offers_by_customer, on=on)
-    result.costs = CostBook.load(
-        {row[2] for row in subscriptions.values()}, {c.currency for c in by_id.values()}
-    )
-    for sub_id, row in subscriptions.items():
-        customer = by_id[row[1]]
-        result.customer_of[sub_id] = row[1]
-        result.offer_of[sub_id] = row[2]
-        start = row[4] or row[5].astimezone(zones[row[1]]).date()
-        if start > on:
+    zones = {customer_id: ZoneInfo(c.billing_time_zone) for customer_id, c in by_id.items()}
+    entries = _entries(list(by_id), subscriptions, result)
+    unlocked = _unlocked_prices(by_id, subscriptions, entries, zones)
+    for sub_id, (_, customer_id, offer_id, title, start_date, created_at) in subscriptions.items():
+        zone = zones[customer_id]
+        result.customer_of[sub_id] = customer_id
+        result.offer_of[sub_id] = offer_id
+        own = entries.get(sub_id, [])
+        result.entries[sub_id] = own
+        anchor = start_date or created_at.astimezone(zone).date()
+        if anchor > on:
             continue
         try:
             result.histories[sub_id] = _history(
-                row, customer, start, ledgers[sub_id], statuses[sub_id], sale_prices[sub_id], prices
+                sub_id, title, by_id[customer_id].currency, anchor, own, zone, unlocked, offer_id, customer_id
             )
         except DomainError as error:
             result.errors[sub_id] = error.message
     return result
 
 
-def _ledgers(
-    customer_ids: list[int], subscriptions: dict[int, tuple[Any, ...]], zones: dict[int, ZoneInfo]
-) -> tuple[
-    dict[int, list[billing.QuantityChange]],
-    dict[int, list[billing.StatusChange]],
-    dict[int, list[billing.PricePoint]],
-]:
-    ledgers: dict[int, list[billing.QuantityChange]] = defaultdict(list)
-    statuses: dict[int, list[billing.StatusChange]] = defaultdict(list)
-    sale_prices: dict[int, list[billing.PricePoint]] = defaultdict(list)
-    scope = {"subscription__tenant__customer_id__in": customer_ids}
-    quantity_rows = (
-        QuantityChange.objects.filter(**scope)
+def _entries(
+    customer_ids: list[int], subscriptions: dict[int, tuple[Any, ...]], result: CustomerHistories
+) -> dict[int, list[_Entry]]:
+    entries: dict[int, list[_Entry]] = defaultdict(list)
+    rows = (
+        LedgerEntry.objects.filter(customer_id__in=customer_ids)
         .order_by("subscription_id", "effective_at", "id")
-        .values_list("subscription_id", "effective_at", "quantity", "refundable")
+        .values_list(*_ENTRY_FIELDS)
     )
-    for sub_id, at, quantity, refundable in quantity_rows.iterator(chunk_size=20000):
-        if sub_id in subscriptions:
-            day = at.astimezone(zones[subscriptions[sub_id][1]]).date()
-            ledgers[sub_id].append(billing.QuantityChange(day, quantity, refundable))
-    status_rows = (
-        StatusChange.objects.filter(**scope)
-        .order_by("subscription_id", "effective_at", "id")
-        .values_list("subscription_id", "effective_at", "status", "refundable")
+    newest = result.newest_entry
+    for row in rows.iterator(chunk_size=20000):
+        entry = _Entry(*row)
+        if entry.subscription_id in subscriptions:
+            entries[entry.subscription_id].append(entry)
+            customer_id = subscriptions[entry.subscription_id][1]
+            newest[customer_id] = max(newest.get(customer_id, 0), entry.id)
+    return entries
+
+
+def _unlocked_prices(
+    customers: dict[int, Organization],
+    subscriptions: dict[int, tuple[Any, ...]],
+    entries: dict[int, list[_Entry]],
+    zones: dict[int, ZoneInfo],
+) -> dict[tuple[int, int, date], billing.PricePoint | DomainError]:
+    """The list price on the first day of every term that locked none, once per customer, offer and day."""
+    wanted: set[tuple[int, int, date]] = set()
+    for sub_id, own in entries.items():
+        _, customer_id, offer_id, *_ = subscriptions[sub_id]
+        for entry in own:
+            if entry.kind in _OPENINGS and entry.unit_price is None and not entry.is_trial:
+                wanted.add((customer_id, offer_id, _term_start(entry, zones[customer_id])))
+    if not wanted:
+        return {}
+    offers = Offer.objects.select_related("availability__sku__product__connection").in_bulk(
+        {offer_id for _, offer_id, _ in wanted}
     )
-    for sub_id, at, status, refundable in status_rows:
-        if sub_id in subscriptions and status in _STATUSES:
-            day = at.astimezone(zones[subscriptions[sub_id][1]]).date()
-            statuses[sub_id].append(billing.StatusChange(day, billing.Status(status), refundable))
-    price_rows = (
-        SalePrice.objects.filter(**scope)
-        .order_by("subscription_id", "effective_from")
-        .values_list("subscription_id", "effective_from", "unit_price", "currency")
-    )
-    for sub_id, effective_from, unit_price, currency in price_rows:
-        if sub_id in subscriptions:
-            point = billing.PricePoint(effective_from, money(unit_price, currency), SALE_PRICE_SOURCE)
-            sale_prices[sub_id].append(point)
-    return ledgers, statuses, sale_prices
+    customers = {
+        c.pk: c
+        for c in Organization.objects.select_related("parent").filter(pk__in={c for c, _, _ in wanted})
+    }
+    prices: dict[tuple[int, int, date], billing.PricePoint | DomainError] = {}
+    for customer_id, offer_id, day in sorted(wanted):
+        try:
+            resolved = resolve_price(customer=customers[customer_id], offer=offers[offer_id], on=day)
+        except PricingError as error:
+            prices[(customer_id, offer_id, day)] = error
+            continue
+        prices[(customer_id, offer_id, day)] = billing.PricePoint(
+            day, resolved.unit_price, source_text(resolved.source), resolved.cost
+        )
+    return prices
+
+
+def _term_start(entry: _Entry, zone: ZoneInfo) -> date:
+    return entry.term_start or entry.effective_at.astimezone(zone).date()
+
+
+def _money(amount: Decimal | None, currency: str) -> Money | None:
+    return None if amount is None else _plain_money(amount, currency)
+
+
+# Thousands of terms lock the same few prices: each distinct amount becomes a Money once.
+@lru_cache(maxsize=1 << 12)
+def _plain_money(amount: Decimal, currency: str) -> Money:
+    return Money(Decimal(f"{amount.normalize():f}"), currency)
+
+
+@lru_cache(maxsize=64)
+def _term_months(term: str) -> int:
+    return TermDuration.parse(term or "P1M").months
 
 
 def _history(
-    row: tuple[Any, ...],
-    customer: Organization,
-    start: date,
-    ledger: list[billing.QuantityChange],
-    statuses: list[billing.StatusChange],
-    sale_prices: list[billing.PricePoint],
-    prices: dict[tuple[int, int], billing.PricePoint | DomainError],
+    sub_id: int,
+    title: str,
+    currency: str,
+    anchor: date,
+    entries: list[_Entry],
+    zone: ZoneInfo,
+    unlocked: dict[tuple[int, int, date], billing.PricePoint | DomainError],
+    offer_id: int,
+    customer_id: int,
 ) -> billing.SubscriptionHistory:
-    sub_id, customer_id, offer_id, title, _, _, cycle, term, is_trial, quantity, billing_cancelled_on = row
-    if not ledger or ledger[0].effective_on > start:
-        # A subscription mirrored from the provider before the ledger existed: its quantity from the start.
-        ledger.insert(0, billing.QuantityChange(start, ledger[0].quantity if ledger else quantity))
-    if billing_cancelled_on and not any(s.status is billing.Status.BILLING_CANCELLED for s in statuses):
-        statuses.append(billing.StatusChange(billing_cancelled_on, billing.Status.BILLING_CANCELLED))
-    points = list(sale_prices)
-    if not points or points[0].effective_from > start:
-        listed = prices.get((customer_id, offer_id))
-        if isinstance(listed, DomainError):
-            raise listed
-        if listed is not None:
-            points.insert(0, billing.PricePoint(start, listed.unit_price, listed.source))
+    terms: list[billing.Term] = []
+    ledger: list[billing.QuantityChange] = []
+    statuses: list[billing.StatusChange] = []
+    own_prices: list[billing.PricePoint] = []
+    term_opened_at: datetime | None = None
+    quantity = 0
+    for entry in entries:
+        day = entry.effective_at.astimezone(zone).date()
+        if entry.kind in _OPENINGS:
+            term_opened_at = entry.effective_at
+            terms.append(_term(entry, anchor, zone, currency, unlocked, offer_id, customer_id))
+            if entry.quantity is not None and (entry.quantity != quantity or not ledger):
+                quantity = entry.quantity
+                ledger.append(billing.QuantityChange(day, quantity))
+        elif entry.kind == LedgerKind.QUANTITY and entry.quantity is not None:
+            quantity = entry.quantity
+            ledger.append(billing.QuantityChange(day, quantity, entry.refundable))
+        elif entry.kind == LedgerKind.STATUS and entry.status in _STATUSES:
+            full = (
+                entry.status == billing.Status.CANCELLED
+                and entry.refundable
+                and term_opened_at is not None
+                and entry.effective_at - term_opened_at < FULL_REFUND_WITHIN
+            )
+            statuses.append(billing.StatusChange(day, billing.Status(entry.status), entry.refundable, full))
+        elif entry.kind == LedgerKind.PRICE and entry.price_from and entry.unit_price is not None:
+            amount = _money(entry.unit_price, entry.currency or currency)
+            assert amount is not None
+            own_prices.append(billing.PricePoint(entry.price_from, amount, entry.price_source))
     return billing.SubscriptionHistory(
         subscription_id=sub_id,
         product=title,
-        currency=customer.currency,
-        start=start,
-        billing_frequency=Frequency(cycle) if cycle in _RECURRING else None,
-        term_months=Term.parse(term or "P1M").months,
-        is_trial=is_trial,
+        currency=currency,
+        terms=tuple(sorted(terms, key=lambda term: term.start)),
         quantity_ledger=tuple(sorted(ledger, key=lambda change: change.effective_on)),
         status_changes=tuple(sorted(statuses, key=lambda change: change.effective_on)),
-        prices=tuple(sorted(points, key=lambda point: point.effective_from)),
+        prices=tuple(sorted(own_prices, key=lambda point: point.effective_from)),
+    )
+
+
+def _term(
+    entry: _Entry,
+    anchor: date,
+    zone: ZoneInfo,
+    currency: str,
+    unlocked: dict[tuple[int, int, date], billing.PricePoint | DomainError],
+    offer_id: int,
+    customer_id: int,
+) -> billing.Term:
+    start = _term_start(entry, zone)
+    cycle = entry.billing_cycle
+    frequency = Frequency(cycle) if cycle in _RECURRING else None
+    months = _term_months(entry.term) if frequency is not None else 0
+    price: billing.PricePoint | None = None
+    if entry.unit_price is not None:
+        sale = _money(entry.unit_price, entry.currency or currency)
+        assert sale is not None
+        price = billing.PricePoint(start, sale, entry.price_source, _money(entry.unit_cost, sale.currency))
+    elif not entry.is_trial:
+        listed = unlocked.get((customer_id, offer_id, start))
+        if isinstance(listed, DomainError):
+            raise listed
+        price = listed
+    opening = _OPENINGS[LedgerKind(entry.kind)]
+    return billing.Term(
+        start=start,
+        months=months,
+        frequency=frequency,
+        price=price,
+        opening=opening,
+        is_trial=entry.is_trial,
+        # A converted trial starts a term of its own; every other term keeps the subscription's anchor.
+        anchor=start if opening is ChargeType.CONVERT else anchor,
     )

@@ -12,13 +12,16 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from cspbroker import clock
 from cspbroker.accounts.models import Organization
 from cspbroker.domain.errors import DomainError
 from cspbroker.subscriptions.models import Subscription
 
-AMOUNT: dict[str, Any] = {"max_digits": 18, "decimal_places": 6}
+# Unit prices are NUMERIC(18, 6) like the ledger's; amounts have room for the largest quantity times the
+# largest unit price the ledger accepts (domain.ledger), and bills for many such lines.
+UNIT_PRICE: dict[str, Any] = {"max_digits": 18, "decimal_places": 6}
+AMOUNT: dict[str, Any] = {"max_digits": 24, "decimal_places": 6}
 
 
 class DocumentFrozen(DomainError):
@@ -28,15 +31,29 @@ class DocumentFrozen(DomainError):
 
 
 class ChargeType(models.TextChoices):
+    """Microsoft's new-commerce charge types (`domain.billing.ChargeType`), with people's names."""
+
     NEW = "new", "New"
-    CYCLE_CHARGE = "cycleCharge", "Cycle charge"
     RENEW = "renew", "Renewal"
+    CYCLE_CHARGE = "cycleCharge", "Cycle charge"
     ADD_QUANTITY = "addQuantity", "Added quantity"
     REMOVE_QUANTITY = "removeQuantity", "Removed quantity"
-    CANCEL = "cancel", "Cancellation"
+    MOVE_QUANTITY = "moveQuantity", "Moved quantity"
+    CANCEL_IMMEDIATE = "cancelImmediate", "Cancellation"
     CONVERT = "convert", "Conversion"
-    ONE_TIME = "oneTime", "One-time"
+    CHANGE_BILLING_PLAN = "changeBillingPlan", "Billing plan change"
+    CUSTOMER_CREDIT = "customerCredit", "Credit"
+    EXTEND_TERM = "extendTerm", "Trial extension"
     USAGE = "usage", "Usage"
+    # Names stored before the charge types followed Microsoft's current list (lines never change).
+    LEGACY_CANCEL = "cancel", "Cancellation"
+    LEGACY_ONE_TIME = "oneTime", "One-time"
+
+
+class LineKind(models.TextChoices):
+    CHARGE = "charge", "Charge"
+    ADJUSTMENT = "adjustment", "Adjustment for a late change"
+    REVERSAL = "reversal", "Withdrawn charge"
 
 
 class Bill(models.Model):
@@ -53,8 +70,8 @@ class Bill(models.Model):
     line_count = models.PositiveIntegerField(default=0)
     # What the ledgers looked like when the lines were computed: a re-run skips unchanged customers.
     fingerprint = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["customer", "-bill_date", "currency"]
@@ -74,35 +91,45 @@ class ChargeLine(models.Model):
     customer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="charge_lines")
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, null=True, blank=True, related_name="lines")
     product = models.CharField(max_length=300)
-    charge_type = models.CharField(max_length=16, choices=ChargeType.choices)
+    charge_type = models.CharField(max_length=20, choices=ChargeType.choices)
     sequence = models.PositiveIntegerField()
+    # 0 for a line charged in its own cycle; a later correction of the same line gets the next number.
+    revision = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=LineKind.choices, default=LineKind.CHARGE)
+    reverses = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
+    )
+    corrects_entry_id = models.BigIntegerField(
+        null=True, blank=True
+    )  # the ledger entry an adjustment follows
     period_start = models.DateField()
     period_end = models.DateField()  # exclusive
     active_start = models.DateField()
     active_end = models.DateField()  # exclusive
     effective_on = models.DateField()  # the day the charge arose: its bill is the cycle containing it
     quantity = models.IntegerField()  # negative for refunds
-    unit_price = models.DecimalField(**AMOUNT)
+    unit_price = models.DecimalField(**UNIT_PRICE)
     amount = models.DecimalField(**AMOUNT)
     currency = models.CharField(max_length=3)
     price_source_kind = models.CharField(max_length=40, blank=True)
     price_source_id = models.CharField(max_length=40, blank=True)
     price_source_name = models.CharField(max_length=200, blank=True)
-    cost_unit_price = models.DecimalField(null=True, blank=True, **AMOUNT)  # staff only
+    cost_unit_price = models.DecimalField(null=True, blank=True, **UNIT_PRICE)  # staff only
     cost_amount = models.DecimalField(null=True, blank=True, **AMOUNT)  # staff only
     explanation = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["subscription", "effective_on", "id"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(
-                fields=["subscription", "charge_type", "period_start", "period_end", "sequence"],
+                fields=["subscription", "charge_type", "period_start", "period_end", "sequence", "revision"],
                 name="charge_line_unique_key",
             )
         ]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["customer", "effective_on"]),
+            models.Index(fields=["subscription", "effective_on"], name="charge_line_subscription_day"),
             models.Index(fields=["bill"]),
         ]
 
@@ -141,7 +168,7 @@ class Invoice(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-id"]
@@ -192,7 +219,7 @@ class CreditNote(models.Model):
     customer_snapshot = models.JSONField(default=dict)
     issuer_snapshot = models.JSONField(default=dict)
     issued_by = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "-id"]
@@ -226,6 +253,18 @@ class DocumentCounter(models.Model):
         ]
 
 
+class LedgerMark(models.Model):
+    """How far billing has read a customer's ledger: every entry up to `entry_id` is reflected in the
+    lines of the bills up to cycle `cycle_label`. Entries after it are the late ones a run settles."""
+
+    customer = models.OneToOneField(
+        Organization, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    entry_id = models.BigIntegerField(default=0)
+    cycle_label = models.CharField(max_length=7)  # the latest cycle computed
+    first_cycle_label = models.CharField(max_length=7)  # the first cycle ever billed: nothing before it is
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -242,7 +281,7 @@ class BillingRun(models.Model):
     requested_by = models.CharField(max_length=100)
     summary = models.JSONField(default=dict, blank=True)
     message = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

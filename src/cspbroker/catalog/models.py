@@ -12,8 +12,8 @@ from typing import ClassVar, TypedDict
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from cspbroker import clock
 from cspbroker.accounts.models import Organization
 from cspbroker.connections.models import Connection
 from cspbroker.domain.money import Money
@@ -48,7 +48,7 @@ class Product(models.Model):
     target_view = models.CharField(max_length=40, blank=True)  # OnlineServices, SoftwarePerpetual, …
     publisher = models.CharField(max_length=100, blank=True)
     is_available = models.BooleanField(default=True)
-    last_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["category", "product_group", "title"]
@@ -162,7 +162,7 @@ class PriceList(models.Model):
     )
     name = models.CharField(max_length=100)
     currency = models.CharField(max_length=3)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["owner", "name"]
@@ -244,7 +244,7 @@ class CatalogImport(models.Model):
     step_label = models.CharField(max_length=200, blank=True)
     summary = models.JSONField(default=dict, blank=True)  # ImportSummary.as_dict()
     message = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

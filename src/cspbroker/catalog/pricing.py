@@ -53,6 +53,8 @@ __all__ = [
     "price_source",
     "resolve_price",
     "resolve_prices",
+    "source_text",
+    "split_source",
 ]
 
 PERPETUAL_TERM = "PERPETUAL"
@@ -70,6 +72,22 @@ def money(amount: Decimal, currency: str) -> Money:
 
 def price_key(offer: Offer) -> PriceKey:
     return PriceKey(offer.availability.catalog_item_id, offer.term or PERPETUAL_TERM, offer.billing_cycle)
+
+
+def source_text(source: PriceSource) -> str:
+    """A price source as charge lines and ledger entries keep it: "kind:id:name"."""
+    return f"{source.kind.value}:{source.id}:{source.name}"
+
+
+def split_source(text: str) -> tuple[str, str, str]:
+    """ "kind:id:name" back into its parts (a bare name has no kind or id)."""
+    parts = text.split(":", 2)
+    if len(parts) < 3:
+        return "", "", text
+    return parts[0], parts[1], parts[2]
+
+
+SUBSCRIPTION_PRICE_SOURCE = f"{PriceSourceKind.SUBSCRIPTION_PRICE.value}::historic sales price"
 
 
 def price_source(price_list: PriceList) -> PriceSource:

@@ -7,11 +7,11 @@ from typing import Any
 from huey.contrib.djhuey import db_task
 
 from cspbroker.catalog import services
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 
 
 @db_task()
 def run_catalog_import(import_id: int) -> dict[str, Any]:
     """Read the provider's catalog and apply it; the `CatalogImport` row records progress and outcome."""
-    run = services.run_import(import_id=import_id, clock=system_clock)
+    run = services.run_import(import_id=import_id, clock=platform_clock)
     return {"status": run.status, "message": run.message, **run.summary}

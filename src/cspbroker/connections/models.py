@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
-from django.utils import timezone
 
+from cspbroker import clock
 from cspbroker.accounts.models import Organization
 from cspbroker.common.fields import EncryptedTextField
+from cspbroker.domain.commerce import (
+    DISTRIBUTOR_CAPABILITIES,
+    PARTNER_CENTER_CAPABILITIES,
+    ProviderCapabilities,
+)
 
 
 class ProviderKind(models.TextChoices):
@@ -53,7 +58,7 @@ class Connection(models.Model):
     )
     last_tested_at = models.DateTimeField(null=True, blank=True)
     last_test_message = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -64,3 +69,10 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def capabilities(self) -> ProviderCapabilities:
+        """Which order types this provider supports (S3: the others are disabled with a reason)."""
+        if self.kind == ProviderKind.DISTRIBUTOR:
+            return DISTRIBUTOR_CAPABILITIES
+        return PARTNER_CENTER_CAPABILITIES

@@ -18,7 +18,7 @@ from cspbroker.accounts.models import Organization
 from cspbroker.catalog.models import CatalogImport, MarkupRule
 from cspbroker.catalog.services import imports as catalog_imports
 from cspbroker.catalog.services import price_lists
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.connections import demo as connections_demo
 from cspbroker.connections.models import Connection, ProviderKind
 from cspbroker.tenants.models import Tenant
@@ -60,7 +60,7 @@ def _queue_provider_work(connections: list[Connection]) -> list[str]:
             or CatalogImport.objects.filter(connection=connection).exists()
         ):
             continue
-        catalog_imports.request_import(actor=SYSTEM, connection_id=connection.pk, clock=system_clock)
+        catalog_imports.request_import(actor=SYSTEM, connection_id=connection.pk, clock=platform_clock)
         queued.append(f"catalog import of {connection.name}")
     customer = Organization.objects.get(legal_name=EXISTING_TENANT[0])
     if not Tenant.objects.filter(customer=customer).exists():

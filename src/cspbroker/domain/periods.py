@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from cspbroker.domain.errors import InvalidBillingDay, InvalidFrequency, InvalidPeriod
 
@@ -139,6 +140,15 @@ def add_months_clamped(anchor: date, months: int) -> date:
     return date(year, month, min(anchor.day, days_in_month(year, month)))
 
 
+@lru_cache(maxsize=1 << 14)
+def charge_cycle_days(period: Period) -> int:
+    """The days a period's price is spread over: Microsoft counts the days of the calendar month in
+    which the period started ("June has 30, August has 31, and a year has 365 or 366"). A period that
+    is longer than its start month (anchored on the 29th–31st: 28 Feb–30 Mar) counts its own days, so
+    that no part of a period ever costs more than the whole of it."""
+    return max(period.days, days_in_month(period.start.year, period.start.month))
+
+
 def nth_period(anchor: date, frequency: Frequency, n: int) -> Period:
     """Period number `n` (0 starts on the anchor; negative numbers lie before it)."""
     return Period(
@@ -158,6 +168,21 @@ def period_number(anchor: date, frequency: Frequency, day: date) -> int:
     while nth_period(anchor, frequency, n).end <= day:
         n += 1
     return n
+
+
+def term_containing(anchor: date, term_months: int, day: date) -> Period:
+    """The term of `term_months` months, counted from `anchor` like billing periods, that holds `day`."""
+    if term_months < 1:
+        raise InvalidPeriod(f"A term lasts at least one month, not {term_months}.")
+    months_apart = (day.year - anchor.year) * 12 + day.month - anchor.month
+    n = months_apart // term_months
+    while add_months_clamped(anchor, n * term_months) > day:
+        n -= 1
+    while add_months_clamped(anchor, (n + 1) * term_months) <= day:
+        n += 1
+    return Period(
+        add_months_clamped(anchor, n * term_months), add_months_clamped(anchor, (n + 1) * term_months)
+    )
 
 
 def period_containing(anchor: date, frequency: Frequency, day: date) -> Period:

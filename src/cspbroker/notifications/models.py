@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from cspbroker import clock
 from cspbroker.common.fields import EncryptedTextField, Secret
 
 MAX_ATTEMPTS = 10
@@ -34,7 +34,7 @@ class EmailTemplate(models.Model):
     # partner who wants a copy of each ESD licence mail).
     extra_recipients = models.CharField(max_length=1000, blank=True)
     is_active = models.BooleanField(default=True, help_text="When off, emails of this kind are not sent.")
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=clock.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -82,7 +82,7 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     message_id = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cspbroker.accounts.access import Actor, scoped
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
@@ -35,7 +35,7 @@ def queue_email(
     context: dict[str, Any],
     idempotency_key: str,
     organization_id: int | None,
-    clock: Clock = system_clock,
+    clock: Clock = platform_clock,
 ) -> OutboundEmail:
     """Render `template_key` now and put the email in the outbox, once per `idempotency_key`.
 
@@ -167,7 +167,7 @@ def preview_template(*, key: str, subject: str, body: str) -> RenderedEmail:
     return rendering.render(subject, body, templates_catalog.sample_context(key))
 
 
-def retry_email(*, email_id: int, actor: Actor, clock: Clock = system_clock) -> OutboundEmail:
+def retry_email(*, email_id: int, actor: Actor, clock: Clock = platform_clock) -> OutboundEmail:
     """Staff send a failed email again (failed → queued); 404 unless the actor may change its owner."""
     with transaction.atomic():
         email = _changeable(actor).select_for_update().filter(pk=email_id).first()

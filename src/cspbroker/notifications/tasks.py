@@ -28,18 +28,18 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.notifications import delivery
 
 
 @db_task()
 def deliver_email(email_id: int) -> str:
     """Send one email now, if it is still queued and due."""
-    return str(delivery.deliver(email_id, now=system_clock.now()))
+    return str(delivery.deliver(email_id, now=platform_clock.now()))
 
 
 @db_periodic_task(crontab(minute="*"))
 def flush_outbox() -> dict[str, int]:
     """Every minute: deliver the due queued emails, oldest first, at most 200 per run."""
-    counts = delivery.flush(now=system_clock.now())
+    counts = delivery.flush(now=platform_clock.now())
     return {str(outcome): count for outcome, count in counts.items() if count}

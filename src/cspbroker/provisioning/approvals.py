@@ -11,22 +11,10 @@ from django.db import transaction
 from cspbroker.accounts.access import Actor, may
 from cspbroker.accounts.models import Organization
 from cspbroker.accounts.services import InvalidInput, PermissionDenied
-from cspbroker.connections.models import Connection, ProviderKind
-from cspbroker.domain.commerce import (
-    DISTRIBUTOR_CAPABILITIES,
-    PARTNER_CENTER_CAPABILITIES,
-    ProviderCapabilities,
-)
 from cspbroker.domain.parties import Action, OrganizationKind
 from cspbroker.notifications.services import queue_email
 from cspbroker.provisioning.models import ApprovalPolicy, Order, OrderKind
 from cspbroker.provisioning.notices import staff_emails
-
-
-def capabilities_for(connection: Connection) -> ProviderCapabilities:
-    if connection.kind == ProviderKind.DISTRIBUTOR:
-        return DISTRIBUTOR_CAPABILITIES
-    return PARTNER_CENTER_CAPABILITIES
 
 
 def policy_for(order: Order) -> ApprovalPolicy | None:

@@ -20,7 +20,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.db import transaction
 
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.connections.clients import partner_center_client
 from cspbroker.domain.clock import Clock
 from cspbroker.providers.errors import ProviderRejected, ProviderUnavailable
@@ -109,7 +109,7 @@ def _release_for_retry(operation_id: int, error: ProviderUnavailable, clock: Clo
 def execute(
     operation_id: int,
     *,
-    clock: Clock = system_clock,
+    clock: Clock = platform_clock,
     client_for: Callable[[Order], PartnerCenterClient] | None = None,
     on_failure: Callable[[Order], None] | None = None,
 ) -> tuple[Outcome, timedelta | None]:
@@ -139,7 +139,7 @@ def execute(
     finally:
         client.close()
     crash_point("after_call")
-    recording.record_success(operation.pk, result, clock.now())
+    recording.record_success(operation.pk, result, clock)
     return Outcome.SUCCEEDED, None
 
 

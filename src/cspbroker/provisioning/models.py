@@ -13,8 +13,8 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from cspbroker import clock
 from cspbroker.accounts.models import Organization
 from cspbroker.catalog.models import Offer
 from cspbroker.subscriptions.models import Channel, Subscription
@@ -67,7 +67,7 @@ class Order(models.Model):
     decision_reason = models.CharField(max_length=500, blank=True)
     failure_code = models.CharField(max_length=40, blank=True)
     failure_message = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -93,11 +93,11 @@ class ProviderOperation(models.Model):
     request_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     state = models.CharField(max_length=10, choices=OperationState.choices, default=OperationState.PENDING)
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=clock.now)
     lease_until = models.DateTimeField(null=True, blank=True)  # an in-flight claim expires: crash recovery
     last_error = models.CharField(max_length=1000, blank=True)
     result = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -14,14 +14,15 @@ from django.db import transaction
 from cspbroker.accounts.access import SYSTEM, Actor, may
 from cspbroker.accounts.services import InvalidInput, PermissionDenied
 from cspbroker.catalog.models import Offer
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.domain import commerce
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.commerce import OrderType
 from cspbroker.domain.parties import Action
 from cspbroker.provisioning import approvals
 from cspbroker.provisioning.models import Order, OrderKind, OrderState, ProviderOperation
-from cspbroker.subscriptions import history
+from cspbroker.provisioning.recording import origin_of
+from cspbroker.subscriptions import ledger
 from cspbroker.subscriptions.models import Subscription
 from cspbroker.subscriptions.terms import terms_of
 from cspbroker.tenants.models import Tenant, TenantStatus
@@ -179,7 +180,7 @@ def change_subscription(
     subscription_id: int,
     kind: str,
     payload: dict[str, Any],
-    clock: Clock = system_clock,
+    clock: Clock = platform_clock,
     quote: dict[str, Any] | None = None,
 ) -> Order:
     """S2: quantity, suspend, reactivate, cancel, billing-only cancel, auto-renew, friendly name."""
@@ -190,7 +191,7 @@ def change_subscription(
     )
     if not may(request.actor, Action.CHANGE, subscription.tenant.customer):
         raise PermissionDenied("You may not change this subscription.")
-    capabilities = approvals.capabilities_for(subscription.tenant.connection)
+    capabilities = subscription.tenant.connection.capabilities
     recorded = _check_rules(kind, subscription, payload, clock.now(), capabilities)
     order = _create(
         request, subscription.tenant, kind, subscription=subscription, payload=recorded, quote=quote
@@ -206,12 +207,10 @@ def change_subscription(
 def _cancel_billing_only(order: Order, subscription: Subscription, clock: Clock) -> Order:
     """Seed 000: stop billing without touching the provider (the service is managed elsewhere)."""
     now = clock.now()
-    subscription.billing_cancelled_on = now.date()
-    subscription.save(update_fields=["billing_cancelled_on"])
-    history.record_status(
-        subscription, status="billing_cancelled", effective_at=now, channel=order.channel, order_id=order.pk
+    ledger.record_status(
+        subscription, status="billing_cancelled", effective_at=now, origin=origin_of(order), clock=clock
     )
-    history.record_event(
+    ledger.record_event(
         subscription,
         at=now,
         actor_ref=order.requested_by,
@@ -231,7 +230,7 @@ def _cancel_billing_only(order: Order, subscription: Subscription, clock: Clock)
 
 @transaction.atomic
 def decide(
-    *, actor: Actor, order_id: int, approve: bool, reason: str = "", clock: Clock = system_clock
+    *, actor: Actor, order_id: int, approve: bool, reason: str = "", clock: Clock = platform_clock
 ) -> Order:
     """S4: staff approve or reject a waiting order; nobody decides on their own request."""
     order = Order.objects.select_for_update().select_related("customer").get(pk=order_id)

@@ -7,7 +7,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.provisioning import executor, notices
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def run_operation(operation_id: int) -> str:
 @db_periodic_task(crontab(minute="*"))
 def recover_operations() -> int:
     """Every minute: re-enqueue due retries and operations whose worker died mid-flight."""
-    due = executor.due_operations(system_clock)
+    due = executor.due_operations(platform_clock)
     for operation_id in due:
         run_operation(operation_id)
     return len(due)

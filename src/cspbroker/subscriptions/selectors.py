@@ -13,20 +13,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cspbroker.accounts.access import Actor, get_scoped_or_404, may, scoped
 from cspbroker.catalog.models import Offer
-from cspbroker.catalog.pricing import PricingError, resolve_prices
+from cspbroker.catalog.pricing import PricingError, money, resolve_prices, split_source
+from cspbroker.catalog.quotes import monthly
 from cspbroker.catalog.selectors import OFFERABLE
 from cspbroker.domain import commerce, pricing
 from cspbroker.domain.clock import local_date
 from cspbroker.domain.commerce import ActionAvailability, OrderType, WindowStatus
 from cspbroker.domain.money import Money
 from cspbroker.domain.parties import Action
-from cspbroker.domain.pricing import ResolvedPrice
-from cspbroker.subscriptions import preview
-from cspbroker.subscriptions.models import Subscription, SubscriptionEvent, SubscriptionStatus
+from cspbroker.subscriptions.models import (
+    LedgerEntry,
+    LedgerKind,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionStatus,
+)
+from cspbroker.subscriptions.prices import SalePriceRow, own_prices, price_history
 from cspbroker.subscriptions.terms import terms_of
 from cspbroker.tenants.models import LicenceAssignment
 
@@ -57,7 +63,13 @@ class SubscriptionFilter:
 def _base(actor: Actor) -> QuerySet[Subscription]:
     rows = Subscription.objects.select_related(
         "tenant__customer", "tenant__connection", "offer__availability__sku__product", "parent"
-    ).prefetch_related("sale_prices")
+    ).prefetch_related(
+        Prefetch(
+            "ledger",
+            queryset=LedgerEntry.objects.filter(kind=LedgerKind.PRICE).order_by("price_from", "id"),
+            to_attr="own_price_entries",
+        )
+    )
     return scoped(actor, rows, "tenant__customer")
 
 
@@ -127,41 +139,67 @@ class SubscriptionRow:
         return self.window.text
 
 
-def _shown(resolved: ResolvedPrice, subscription: Subscription, on: date, show_cost: bool) -> PriceShown:
-    """The list price, replaced by the subscription's own sales price where one applies (C4)."""
-    own = pricing.subscription_price_on(preview.price_history(subscription), on)
-    unit = own if own is not None else resolved.unit_price
-    source = "historic sales price" if own is not None else str(resolved.source)
-    shown = PriceShown(unit, preview.monthly(unit, subscription.quantity, subscription.billing_cycle))
+def _own_price_on(subscription: Subscription, on: date) -> Money | None:
+    history = price_history(subscription)
+    return pricing.subscription_price_on(history, on) if history else None
+
+
+def _locked(subscription: Subscription) -> tuple[Money, Money | None, str] | None:
+    """The sale price, cost and source the term in force locked; None for a term locked before the lock."""
+    if subscription.unit_price is None or not subscription.price_currency:
+        return None
+    currency = subscription.price_currency
+    cost = None if subscription.unit_cost is None else money(subscription.unit_cost, currency)
+    return money(subscription.unit_price, currency), cost, split_source(subscription.price_source)[2]
+
+
+def _shown(
+    subscription: Subscription, sale: Money, cost: Money | None, source: str, on: date, show_cost: bool
+) -> PriceShown:
+    """The price in force: a historic sales price (C4) over the term's locked price (NCE price lock)."""
+    own = _own_price_on(subscription, on)
+    unit = own if own is not None else sale
+    shown = PriceShown(unit, monthly(unit, subscription.quantity, subscription.billing_cycle))
     if show_cost:
-        shown.source = source
-        shown.cost = resolved.cost
-        if resolved.cost is not None:
-            shown.margin = unit - resolved.cost
+        shown.source = "historic sales price" if own is not None else source
+        shown.cost = cost
+        if cost is not None:
+            shown.margin = unit - cost
             shown.margin_percent = pricing.margin_percent_of(unit, shown.margin)
-    elif own is None:
-        shown.source = resolved.for_customer().customer_explanation
+    else:
+        term = subscription.term_start.isoformat() if subscription.term_start else "the term's start"
+        shown.source = f"{unit} per unit, price locked for the term from {term}" if own is None else ""
     return shown
 
 
 def _prices(subscriptions: list[Subscription], now: datetime, show_cost: bool) -> dict[int, PriceShown]:
-    by_customer: dict[int, list[Subscription]] = defaultdict(list)
-    for subscription in subscriptions:
-        by_customer[subscription.tenant.customer_id].append(subscription)
     shown: dict[int, PriceShown] = {}
-    for group in by_customer.values():
+    unlocked: dict[tuple[int, date], list[Subscription]] = defaultdict(list)
+    for subscription in subscriptions:
+        on = local_date(now, subscription.tenant.customer.time_zone)
+        locked = _locked(subscription)
+        if locked is not None:
+            shown[subscription.pk] = _shown(subscription, *locked, on, show_cost)
+        else:
+            day = subscription.term_start or subscription.start_date or on
+            unlocked[(subscription.tenant.customer_id, day)].append(subscription)
+    # Terms locked before the price lock existed: the list price of their first day, as billing reads it.
+    for (_, day), group in unlocked.items():
         customer = group[0].tenant.customer
-        on = local_date(now, customer.time_zone)
-        resolved = resolve_prices(customer=customer, offers={s.offer_id for s in group}, on=on)
+        resolved = resolve_prices(customer=customer, offers={s.offer_id for s in group}, on=day)
         for subscription in group:
+            on = local_date(now, customer.time_zone)
             result = resolved[subscription.offer_id]
             if isinstance(result, PricingError):
-                own = pricing.subscription_price_on(preview.price_history(subscription), on)
-                monthly = own and preview.monthly(own, subscription.quantity, subscription.billing_cycle)
+                own = _own_price_on(subscription, on)
+                monthly_price = own and monthly(own, subscription.quantity, subscription.billing_cycle)
                 error = result.message if show_cost else CUSTOMER_PRICE_MISSING
-                shown[subscription.pk] = PriceShown(own, monthly, error="" if own else error)
+                shown[subscription.pk] = PriceShown(own, monthly_price, error="" if own else error)
             else:
-                shown[subscription.pk] = _shown(result, subscription, on, show_cost)
+                source = str(result.source)
+                shown[subscription.pk] = _shown(
+                    subscription, result.unit_price, result.cost, source, on, show_cost
+                )
     return shown
 
 
@@ -245,9 +283,7 @@ NOT_YET = {
 
 
 def actions_for(actor: Actor, subscription: Subscription, now: datetime) -> list[ActionView]:
-    from cspbroker.provisioning.approvals import capabilities_for
-
-    allowed = available_actions(subscription, now, capabilities_for(subscription.tenant.connection))
+    allowed = available_actions(subscription, now, subscription.tenant.connection.capabilities)
     may_change = may(actor, Action.CHANGE, subscription.tenant.customer)
     views = []
     for key, label, order_type in ACTIONS:
@@ -333,10 +369,10 @@ class SubscriptionDetail:
     actions: list[ActionView]
     price: PriceShown
     events: list[tuple[SubscriptionEvent, str]]
-    sale_prices: list[Any]
+    sale_prices: list[SalePriceRow]
     addons: list[Subscription]
     addon_offers: list[Offer]
-    orders: list[Any] = field(default_factory=list)
+    orders: list[Any] = field(default_factory=list)  # the pages add the orders (provisioning reads them)
     assigned: int | None = None
 
     @property
@@ -345,8 +381,6 @@ class SubscriptionDetail:
 
 
 def detail_for(actor: Actor, subscription_id: int, now: datetime) -> SubscriptionDetail:
-    from cspbroker.provisioning.selectors import orders_of_subscription
-
     subscription = subscription_for(actor, subscription_id)
     show_cost = may(actor, Action.VIEW_COST, subscription.tenant.customer)
     row = rows_for([subscription], now=now, show_cost=show_cost)[0]
@@ -356,9 +390,8 @@ def detail_for(actor: Actor, subscription_id: int, now: datetime) -> Subscriptio
         actions=actions_for(actor, subscription, now),
         price=row.price,
         events=[(event, event_text(event)) for event in events_of(subscription)],
-        sale_prices=list(subscription.sale_prices.order_by("-effective_from")) if show_cost else [],
+        sale_prices=list(reversed(own_prices(subscription))) if show_cost else [],
         addons=list(subscription.addons.select_related("offer__availability__sku")),
         addon_offers=addon_offers_for(actor, subscription),
-        orders=orders_of_subscription(actor, subscription),
         assigned=row.assigned,
     )

@@ -15,11 +15,11 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from cspbroker.accounts.models import Membership
+from cspbroker.clock import platform_clock
 from cspbroker.domain import commerce
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.parties import Role
 from cspbroker.notifications.services import queue_email
-from cspbroker.subscriptions.clock import platform_clock
 from cspbroker.subscriptions.models import Subscription, SubscriptionStatus
 from cspbroker.subscriptions.terms import terms_of
 
@@ -79,6 +79,6 @@ def warn_closing_windows(*, clock: Clock) -> int:
 @db_periodic_task(crontab(minute="0", hour="6"))
 def window_guard() -> int:
     """Daily at 06:00 (UTC): warn staff about windows closing within 24 hours."""
-    count = warn_closing_windows(clock=platform_clock())
+    count = warn_closing_windows(clock=platform_clock)
     log.info("window guard: %s subscription(s) with a window closing within 24 hours", count)
     return count

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
-from django.utils import timezone
 
+from cspbroker import clock
 from cspbroker.accounts.models import Organization
 from cspbroker.connections.models import Connection
 
@@ -29,7 +29,7 @@ class Tenant(models.Model):
     failure_code = models.CharField(max_length=40, blank=True)
     failure_message = models.CharField(max_length=1000, blank=True)
     request_id = models.UUIDField(null=True, blank=True)  # MS-RequestId of the creation, reused on retry
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     # What was (or will be) sent to create the customer: company, contact and address; no secrets.
     # A retry may correct it; a corrected request gets a new request id.
@@ -72,7 +72,7 @@ class TenantUser(models.Model):
     usage_location = models.CharField(max_length=2, blank=True)
     is_active = models.BooleanField(default=True)  # Partner Center deletes softly (state inactive)
     last_synced_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["display_name", "user_principal_name"]
@@ -96,7 +96,7 @@ class LicenceAssignment(models.Model):
 
     user = models.ForeignKey(TenantUser, on_delete=models.CASCADE, related_name="licences")
     licence_sku_id = models.CharField(max_length=64)
-    assigned_at = models.DateTimeField(default=timezone.now)
+    assigned_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
@@ -134,7 +134,7 @@ class UserImport(models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     failures = models.JSONField(default=list, blank=True)  # [{"line", "user_principal_name", "reason"}]
     message = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -158,5 +158,5 @@ class UserImport(models.Model):
     def seconds(self) -> float | None:
         if self.started_at is None:
             return None
-        end = self.finished_at or timezone.now()
+        end = self.finished_at or clock.now()
         return round((end - self.started_at).total_seconds(), 1)

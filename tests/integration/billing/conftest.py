@@ -4,12 +4,14 @@ subscriptions with their ledger rows directly (no provider needed)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from cspbroker.billing.services.run import RunSummary, parse_cycle, run_billing
 from cspbroker.catalog.models import (
     Availability,
     Offer,
@@ -20,8 +22,14 @@ from cspbroker.catalog.models import (
     Sku,
 )
 from cspbroker.connections.models import Connection
-from cspbroker.subscriptions.models import QuantityChange, SalePrice, StatusChange, Subscription
+from cspbroker.domain.clock import FrozenClock
+from cspbroker.domain.periods import billing_cycle
+from cspbroker.subscriptions import ledger
+from cspbroker.subscriptions.models import Subscription
+from cspbroker.subscriptions.prices import lock_price
 from cspbroker.tenants.models import Tenant, TenantStatus
+
+TEST = ledger.Origin("backoffice", "test", "test")
 
 
 @dataclass
@@ -45,6 +53,8 @@ class BillingWorld:
         currency: str | None = None,
         is_trial: bool = False,
     ) -> Subscription:
+        """A subscription bought on `start`; `price` is its own sales price from then on (C4), which its
+        terms lock, else the price list's."""
         offer_row = self.offers[offer]
         subscription = Subscription.objects.create(
             tenant=self.tenants[customer],
@@ -56,48 +66,88 @@ class BillingWorld:
             start_date=start,
             is_trial=is_trial,
         )
-        self.quantity(subscription, start, quantity)
+        at = self._at(subscription, start)
         if price is not None:
-            SalePrice.objects.create(
-                subscription=subscription,
-                effective_from=start,
+            currency = currency or self.tenants[customer].customer.currency
+            ledger.record_price(
+                subscription,
                 unit_price=Decimal(price),
-                currency=currency or self.tenants[customer].customer.currency,
-                set_by="test",
+                currency=currency,
+                effective_from=start,
+                origin=TEST,
+                clock=FrozenClock(at),
             )
+        ledger.record_purchase(
+            subscription,
+            effective_at=at,
+            origin=TEST,
+            price=lock_price(subscription, start),
+            clock=FrozenClock(at),
+        )
         return subscription
 
     def _at(self, subscription: Subscription, day: date) -> datetime:
         zone = ZoneInfo(subscription.tenant.customer.parent.time_zone)
         return datetime.combine(day, time(12), tzinfo=zone).astimezone(UTC)
 
+    def _clock(self, subscription: Subscription, day: date, recorded: date | None) -> FrozenClock:
+        return FrozenClock(self._at(subscription, recorded or day) + timedelta(minutes=1))
+
     def quantity(
-        self, subscription: Subscription, day: date, quantity: int, *, refundable: bool = True
+        self,
+        subscription: Subscription,
+        day: date,
+        quantity: int,
+        *,
+        refundable: bool = True,
+        recorded: date | None = None,
     ) -> None:
-        QuantityChange.objects.create(
-            subscription=subscription,
-            effective_at=self._at(subscription, day),
+        """The quantity became `quantity` on `day`, learned then (or on `recorded`: a late change)."""
+        ledger.record_quantity(
+            subscription,
             quantity=quantity,
-            refundable=refundable,
-            channel="backoffice",
-        )
-
-    def status(self, subscription: Subscription, day: date, status: str, *, refundable: bool = False) -> None:
-        StatusChange.objects.create(
-            subscription=subscription,
             effective_at=self._at(subscription, day),
-            status=status,
+            origin=TEST,
+            clock=self._clock(subscription, day, recorded),
             refundable=refundable,
-            channel="backoffice",
         )
 
-    def sale_price(self, subscription: Subscription, day: date, price: str) -> None:
-        SalePrice.objects.create(
-            subscription=subscription,
-            effective_from=day,
+    def status(
+        self,
+        subscription: Subscription,
+        day: date,
+        status: str,
+        *,
+        refundable: bool = False,
+        recorded: date | None = None,
+    ) -> None:
+        ledger.record_status(
+            subscription,
+            status=status,
+            effective_at=self._at(subscription, day),
+            origin=TEST,
+            clock=self._clock(subscription, day, recorded),
+            refundable=refundable,
+        )
+
+    def sale_price(
+        self, subscription: Subscription, day: date, price: str, *, recorded: date | None = None
+    ) -> None:
+        ledger.record_price(
+            subscription,
             unit_price=Decimal(price),
             currency=subscription.tenant.customer.currency,
-            set_by="test",
+            effective_from=day,
+            origin=TEST,
+            clock=self._clock(subscription, day, recorded),
+        )
+
+    def run(self, cycle: str, *, on: date | None = None, **options: Any) -> RunSummary:
+        """The billing run of `cycle` as the job runs it: the day after the cycle ends (or on `on`)."""
+        year, month = parse_cycle(cycle)
+        day = on or billing_cycle(15, year, month).bill_date + timedelta(days=16)
+        return run_billing(
+            cycle=cycle, clock=FrozenClock(datetime.combine(day, time(6), tzinfo=UTC)), **options
         )
 
 

@@ -15,7 +15,6 @@ from cspbroker.billing.models import CreditNote, DocumentFrozen, Invoice
 from cspbroker.billing.pdf import credit_note_pdf, invoice_pdf
 from cspbroker.billing.services.credit_notes import InvalidCredit, create_credit_note
 from cspbroker.billing.services.invoices import InvalidTransition, issue_invoice, mark_paid
-from cspbroker.billing.services.run import run_billing
 from cspbroker.domain.clock import FrozenClock
 
 CLOCK = FrozenClock(datetime(2026, 10, 20, 9, tzinfo=UTC))
@@ -29,7 +28,7 @@ def _actor(email):
 def drafts(bw):
     bw.subscription("adventureworks", start=date(2026, 10, 1), quantity=3, price="10.00")
     bw.subscription("litware", start=date(2026, 10, 2), quantity=2, price="7.25")
-    run_billing(cycle="2026-10")
+    bw.run("2026-10")
     return {i.customer.legal_name.split()[0].lower(): i for i in Invoice.objects.select_related("customer")}
 
 

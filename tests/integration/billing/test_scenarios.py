@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from cspbroker.billing.models import Bill, ChargeLine
-from cspbroker.billing.services.run import run_billing
 
 
 def lines_of(subscription):
@@ -23,7 +22,7 @@ def test_increase_mid_period(bw):
     sub = bw.subscription("adventureworks", start=date(2026, 10, 1), quantity=3, price="10.00")
     bw.quantity(sub, date(2026, 10, 14), 5)
     # When the cycle ending 15 Oct is run (16 Sep – 15 Oct)
-    summary = run_billing(cycle="2026-10")
+    summary = bw.run("2026-10")
     # Then a new charge and an addQuantity for 2 seats × 18/31 days
     assert lines_of(sub) == [
         ("new", 3, Decimal("30.000000"), date(2026, 10, 1), date(2026, 11, 1)),
@@ -44,8 +43,8 @@ def bill_of(bw, customer, cycle):
 def test_anchor_day_31_across_february(bw):
     # Given a subscription anchored on 31 Jan under the operator (billing day 15)
     sub = bw.subscription("northwind", start=date(2027, 1, 31), quantity=2, price="10.00")
-    run_billing(cycle="2027-02")
-    run_billing(cycle="2027-03")
+    bw.run("2027-02")
+    bw.run("2027-03")
     # Then periods come from the anchor: 31 Jan–27 Feb, 28 Feb–30 Mar, never chained (a P1M term renews)
     assert lines_of(sub) == [
         ("new", 2, Decimal("20.000000"), date(2027, 1, 31), date(2027, 2, 28)),
@@ -57,25 +56,26 @@ def test_anchor_day_31_across_february(bw):
 def test_refundable_decrease_inside_the_window(bw):
     sub = bw.subscription("adventureworks", start=date(2026, 10, 1), quantity=5, price="10.00")
     bw.quantity(sub, date(2026, 10, 3), 3, refundable=True)
-    run_billing(cycle="2026-10")
-    # 2 seats refunded from the day after the decrease: 2 × 10.00 × 28/31 = 18.06
+    bw.run("2026-10")
+    # 2 seats refunded from the day of the decrease: 3..31 Oct = 29 days: 2 × 10.00 × 29/31 = 18.71
     assert lines_of(sub) == [
         ("new", 5, Decimal("50.000000"), date(2026, 10, 1), date(2026, 11, 1)),
-        ("removeQuantity", -2, Decimal("-18.060000"), date(2026, 10, 4), date(2026, 11, 1)),
+        ("removeQuantity", -2, Decimal("-18.710000"), date(2026, 10, 3), date(2026, 11, 1)),
     ]
-    assert bill_of(bw, "adventureworks", "2026-10").total == Decimal("31.940000")
+    assert bill_of(bw, "adventureworks", "2026-10").total == Decimal("31.290000")
 
 
 def test_cancel_on_day_three(bw):
     sub = bw.subscription("adventureworks", start=date(2026, 10, 1), quantity=4, price="10.00")
     bw.status(sub, date(2026, 10, 3), "cancelled", refundable=True)
-    run_billing(cycle="2026-10")
-    run_billing(cycle="2026-11")
+    bw.run("2026-10")
+    bw.run("2026-11")
     assert lines_of(sub) == [
         ("new", 4, Decimal("40.000000"), date(2026, 10, 1), date(2026, 11, 1)),
-        ("cancel", -4, Decimal("-36.130000"), date(2026, 10, 4), date(2026, 11, 1)),
+        # 3..31 Oct = 29 days: 4 × 10.00 × 29/31 = 37.419
+        ("cancelImmediate", -4, Decimal("-37.420000"), date(2026, 10, 3), date(2026, 11, 1)),
     ]
-    assert bill_of(bw, "adventureworks", "2026-10").total == Decimal("3.870000")
+    assert bill_of(bw, "adventureworks", "2026-10").total == Decimal("2.580000")
     assert not Bill.objects.filter(cycle_label="2026-11").exists()
 
 
@@ -83,8 +83,8 @@ def test_annual_term_billed_monthly(bw):
     sub = bw.subscription(
         "adventureworks", "annual_monthly", start=date(2025, 10, 1), quantity=2, price="10.00"
     )
-    run_billing(cycle="2026-09")
-    run_billing(cycle="2026-10")
+    bw.run("2026-09")
+    bw.run("2026-10")
     assert lines_of(sub) == [
         ("cycleCharge", 2, Decimal("20.000000"), date(2026, 9, 1), date(2026, 10, 1)),
         ("renew", 2, Decimal("20.000000"), date(2026, 10, 1), date(2026, 11, 1)),
@@ -94,8 +94,8 @@ def test_annual_term_billed_monthly(bw):
 def test_sale_price_change_mid_period_applies_from_the_next_period(bw):
     sub = bw.subscription("adventureworks", start=date(2026, 10, 1), quantity=2, price="10.00")
     bw.sale_price(sub, date(2026, 10, 10), "12.00")
-    run_billing(cycle="2026-10")
-    run_billing(cycle="2026-11")
+    bw.run("2026-10")
+    bw.run("2026-11")
     assert lines_of(sub) == [
         ("new", 2, Decimal("20.000000"), date(2026, 10, 1), date(2026, 11, 1)),
         ("renew", 2, Decimal("24.000000"), date(2026, 11, 1), date(2026, 12, 1)),
@@ -107,7 +107,7 @@ def test_sale_price_change_mid_period_applies_from_the_next_period(bw):
 
 def test_price_list_price_when_no_sale_price(bw):
     sub = bw.subscription("adventureworks", start=date(2026, 10, 1), quantity=2, price=None)
-    run_billing(cycle="2026-10")
+    bw.run("2026-10")
     line = ChargeLine.objects.get(subscription=sub)
     assert (line.amount, line.price_source_kind, line.price_source_name) == (
         Decimal("25.000000"),
@@ -135,7 +135,7 @@ def test_jpy_has_no_decimals(bw):
     )
     sub = bw.subscription("contoso", start=date(2026, 10, 1), quantity=3, price="1250")
     bw.quantity(sub, date(2026, 10, 14), 4)
-    run_billing(cycle="2026-10")
+    bw.run("2026-10")
     # 1 × 1250 × 18/31 = 725.8… → 726 yen
     assert lines_of(sub) == [
         ("new", 3, Decimal("3750"), date(2026, 10, 1), date(2026, 11, 1)),
@@ -147,9 +147,9 @@ def test_jpy_has_no_decimals(bw):
 
 def test_customer_under_woodgrove_billing_day_31(bw):
     sub = bw.subscription("wingtip", start=date(2026, 9, 15), quantity=2, price="20.00")
-    run_billing(cycle="2026-09")
-    run_billing(cycle="2026-10")
-    run_billing(cycle="2027-02")
+    bw.run("2026-09")
+    bw.run("2026-10")
+    bw.run("2027-02")
     assert lines_of(sub)[:2] == [
         ("new", 2, Decimal("40.000000"), date(2026, 9, 15), date(2026, 10, 15)),
         ("renew", 2, Decimal("40.000000"), date(2026, 10, 15), date(2026, 11, 15)),
@@ -172,10 +172,10 @@ def test_running_the_same_cycle_twice_adds_nothing(bw):
     for customer in ("adventureworks", "litware", "wingtip", "northwind"):
         sub = bw.subscription(customer, start=date(2026, 9, 20), quantity=3, price="10.00")
         bw.quantity(sub, date(2026, 10, 5), 6)
-    first = run_billing(cycle="2026-10")
+    first = bw.run("2026-10")
     snapshot = sorted(Bill.objects.values_list("id", "total", "line_count", "updated_at"))
     lines = ChargeLine.objects.count()
-    second = run_billing(cycle="2026-10", chunk_size=1)
+    second = bw.run("2026-10", chunk_size=1)
     assert (first.lines_created, second.lines_created) == (lines, 0)
     assert second.customers_skipped == 4 and second.totals == first.totals
     assert ChargeLine.objects.count() == lines
@@ -187,7 +187,7 @@ def test_a_crashed_run_is_completed_by_the_next(bw, monkeypatch):
 
     for customer in ("adventureworks", "litware", "northwind"):
         bw.subscription(customer, start=date(2026, 10, 1), quantity=2, price="10.00")
-    real = run_module._store_chunk
+    real = run_module._store_plan
     calls = {"n": 0}
 
     def crash_on_second(*args, **kwargs):
@@ -196,17 +196,17 @@ def test_a_crashed_run_is_completed_by_the_next(bw, monkeypatch):
             raise RuntimeError("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(run_module, "_store_chunk", crash_on_second)
+    monkeypatch.setattr(run_module, "_store_plan", crash_on_second)
     with pytest.raises(RuntimeError):
-        run_billing(cycle="2026-10", chunk_size=1)
+        bw.run("2026-10", chunk_size=1)
     assert Bill.objects.count() == 1  # the first chunk committed, the second rolled back whole
-    monkeypatch.setattr(run_module, "_store_chunk", real)
-    summary = run_billing(cycle="2026-10", chunk_size=1)
+    monkeypatch.setattr(run_module, "_store_plan", real)
+    summary = bw.run("2026-10", chunk_size=1)
     assert (summary.lines_created, summary.customers_skipped, Bill.objects.count()) == (2, 1, 3)
 
 
 def test_dry_run_writes_nothing(bw):
     bw.subscription("adventureworks", start=date(2026, 10, 1), quantity=2, price="10.00")
-    summary = run_billing(cycle="2026-10", dry_run=True)
+    summary = bw.run("2026-10", dry_run=True)
     assert (summary.lines_computed, summary.bills, summary.totals) == (1, 1, {"EUR": Decimal("20.00")})
     assert not ChargeLine.objects.exists() and not Bill.objects.exists()

@@ -9,7 +9,6 @@ import pytest
 from openpyxl import load_workbook
 
 from cspbroker.billing.models import Invoice
-from cspbroker.billing.services.run import run_billing
 
 STAFF = "admin@tailspin.example"
 CUSTOMER = "admin@adventureworks.example"
@@ -20,7 +19,7 @@ def billed(bw):
     sub = bw.subscription("adventureworks", start=date(2026, 9, 1), quantity=3, price=None)
     bw.quantity(sub, date(2026, 10, 14), 5)
     bw.subscription("litware", start=date(2026, 10, 1), quantity=1, price="9.99")
-    run_billing(cycle="2026-10")
+    bw.run("2026-10")
     return bw
 
 

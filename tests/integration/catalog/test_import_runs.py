@@ -39,14 +39,14 @@ def bearer(email: str) -> dict[str, str]:
 def test_the_import_takes_a_fixed_number_of_queries(pc_connection, django_assert_max_num_queries):
     from cspbroker.catalog import services
     from cspbroker.catalog.snapshot import no_progress
-    from cspbroker.clock import system_clock
+    from cspbroker.clock import platform_clock
 
     def run():
         queued = services.request_import(
-            actor=SYSTEM, connection_id=pc_connection.pk, clock=system_clock, enqueue=False
+            actor=SYSTEM, connection_id=pc_connection.pk, clock=platform_clock, enqueue=False
         )
         # Progress writes are throttled by time (one every 0.5 s), so they are left out of the count.
-        return services.run_import(import_id=queued.pk, clock=system_clock, progress=no_progress)
+        return services.run_import(import_id=queued.pk, clock=platform_clock, progress=no_progress)
 
     # 24 products, 26 SKUs, 74 offers and 148 prices; the bookkeeping of the run included.
     with django_assert_max_num_queries(23):
@@ -164,13 +164,13 @@ def test_the_import_button_enqueues_and_the_page_shows_progress_then_the_summary
 
 def test_an_import_already_queued_is_not_queued_twice(demo, pc_connection):
     from cspbroker.catalog import services
-    from cspbroker.clock import system_clock
+    from cspbroker.clock import platform_clock
 
     first = services.request_import(
-        actor=SYSTEM, connection_id=pc_connection.pk, clock=system_clock, enqueue=False
+        actor=SYSTEM, connection_id=pc_connection.pk, clock=platform_clock, enqueue=False
     )
     again = services.request_import(
-        actor=SYSTEM, connection_id=pc_connection.pk, clock=system_clock, enqueue=False
+        actor=SYSTEM, connection_id=pc_connection.pk, clock=platform_clock, enqueue=False
     )
     assert first.pk == again.pk and CatalogImport.objects.count() == 1
 

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from cspbroker.connections.clients import partner_center_client
 from cspbroker.provisioning.models import OperationState, Order, OrderKind, OrderState, ProviderOperation
-from cspbroker.subscriptions.models import QuantityChange, Subscription, SubscriptionEvent
+from cspbroker.subscriptions.models import LedgerEntry, Subscription, SubscriptionEvent
 from tests.integration.provisioning.conftest import database_url, run_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -58,7 +58,7 @@ def assert_exactly_once(world, operation, quantity=5):
     assert len(remote) == 1 and remote[0].quantity == quantity
     local = Subscription.objects.get(tenant=world.tenant)
     assert local.provider_subscription_id == remote[0].id and local.quantity == quantity
-    assert QuantityChange.objects.filter(subscription=local).count() == 1
+    assert LedgerEntry.objects.filter(subscription=local).count() == 1  # the purchase, once
     assert SubscriptionEvent.objects.filter(subscription=local, kind="new").count() == 1
 
 
@@ -141,5 +141,8 @@ def test_a_quantity_change_killed_after_the_call_is_applied_once(world, tmp_path
     assert change_operation.state == OperationState.SUCCEEDED
     subscription.refresh_from_db()
     assert subscription.quantity == 8
-    assert [r.quantity for r in QuantityChange.objects.filter(subscription=subscription)] == [5, 8]
+    assert [r.quantity for r in LedgerEntry.objects.filter(subscription=subscription).order_by("id")] == [
+        5,
+        8,
+    ]
     assert provider_subscriptions(world)[0].quantity == 8

@@ -26,8 +26,8 @@ from cspbroker.catalog.models import (
     ProviderPrice,
     Sku,
 )
+from cspbroker.provisioning import ordering as services
 from cspbroker.provisioning.models import ApprovalPolicy, Order
-from cspbroker.subscriptions import services
 from cspbroker.subscriptions.models import Subscription
 from tests.integration.provisioning.conftest import World
 
@@ -169,7 +169,7 @@ def move_clocks(world: World, monkeypatch, days: float) -> None:
     """Move the sandbox's clock and the platform's clock forward together."""
     import httpx
 
-    from cspbroker.subscriptions.clock import OFFSET_SECONDS_ENV
+    from cspbroker.clock import OFFSET_SECONDS_ENV
 
     httpx.post(f"{world.sandbox_url}/_sandbox/clock", json={"advance": int(days * 86400)}).raise_for_status()
     monkeypatch.setenv(OFFSET_SECONDS_ENV, str(int(days * 86400)))

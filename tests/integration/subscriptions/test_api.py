@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from cspbroker.clock import platform_clock
 from cspbroker.provisioning.models import Order, ProviderOperation
-from cspbroker.subscriptions.models import QuantityChange, SalePrice, StatusChange, SubscriptionEvent
+from cspbroker.subscriptions import ledger
+from cspbroker.subscriptions.models import LedgerEntry, SubscriptionEvent
 from tests.integration.subscriptions.shop import (
     CUSTOMER,
     RESELLER,
@@ -34,7 +36,7 @@ def test_list_shows_offer_price_quantity_assigned_status_renewal_and_window(shop
         "currency": "EUR",
         "unit_price": "12.5",
         "monthly": "62.50",
-        "source": "12.50 EUR per unit, price effective 2020-01-01",
+        "source": f"12.50 EUR per unit, price locked for the term from {sub.term_start.isoformat()}",
         "error": "",
     }
     assert (row["quantity"], row["assigned"], row["status"]) == (5, 0, "active")
@@ -109,7 +111,10 @@ def test_raising_the_quantity_is_previewed_then_provisioned_with_history(shop):
     assert Order.objects.get(pk=order["id"]).state == "completed"
     sub.refresh_from_db()
     assert sub.quantity == 8 and remote_subscriptions(shop.world)[0].quantity == 8
-    assert [q.quantity for q in QuantityChange.objects.filter(subscription=sub)] == [5, 8]
+    quantities = LedgerEntry.objects.filter(subscription=sub, kind__in=["purchase", "quantity"]).order_by(
+        "id"
+    )
+    assert [q.quantity for q in quantities] == [5, 8]
     event = SubscriptionEvent.objects.filter(subscription=sub, kind="change_quantity").get()
     token_ref = event.actor_ref
     assert token_ref.startswith("token:") and event.actor_label == CUSTOMER and event.channel == "api"
@@ -153,7 +158,8 @@ def test_suspend_reactivate_auto_renew_rename_and_cancel(shop):
         assert Order.objects.get(pk=response.json()["id"]).state == "completed", path
     sub.refresh_from_db()
     assert (sub.status, sub.auto_renew, sub.friendly_name) == ("cancelled", False, "Sales team")
-    assert [s.status for s in StatusChange.objects.filter(subscription=sub)] == [
+    statuses = LedgerEntry.objects.filter(subscription=sub, kind__in=["purchase", "status"]).order_by("id")
+    assert [s.status for s in statuses] == [
         "active",
         "suspended",
         "active",
@@ -177,7 +183,7 @@ def test_cancel_billing_only_stops_billing_and_leaves_the_provider_alone(shop):
     sub.refresh_from_db()
     assert sub.billing_cancelled_on is not None and sub.status == "active"
     assert remote_subscriptions(shop.world)[0].status.value == "active"
-    assert StatusChange.objects.filter(subscription=sub, status="billing_cancelled").exists()
+    assert LedgerEntry.objects.filter(subscription=sub, kind="status", status="billing_cancelled").exists()
 
 
 def test_staff_set_a_historic_sale_price_from_a_date(shop):
@@ -197,8 +203,10 @@ def test_staff_set_a_historic_sale_price_from_a_date(shop):
         content_type="application/json",
     )
     assert again.status_code == 200
-    assert [(p.effective_from, p.unit_price) for p in SalePrice.objects.filter(subscription=sub)] == [
-        (later, Decimal("10.5"))
+    prices = LedgerEntry.objects.filter(subscription=sub, kind="price").order_by("id")
+    assert [(p.price_from, p.unit_price) for p in prices] == [
+        (later, Decimal("11")),
+        (later, Decimal("10.5")),
     ]
     events = SubscriptionEvent.objects.filter(subscription=sub, kind="sale_price").order_by("id")
     assert [(e.old_value, e.new_value) for e in events] == [
@@ -224,8 +232,13 @@ def test_staff_set_a_historic_sale_price_from_a_date(shop):
 
 def test_the_historic_price_applies_from_its_date_in_list_and_preview(shop):
     sub = shop.buy(5)
-    SalePrice.objects.create(
-        subscription=sub, effective_from=sub.start_date, unit_price="11.00", currency="EUR", set_by="user:1"
+    ledger.record_price(
+        sub,
+        unit_price=Decimal("11.00"),
+        currency="EUR",
+        effective_from=sub.start_date,
+        origin=ledger.Origin("backoffice", "user:1", "staff"),
+        clock=platform_clock,
     )
     row = api(RESELLER).get("/api/v1/subscriptions").json()[0]
     assert row["sale_price"]["unit_price"] == "11" and row["sale_price"]["monthly"] == "55.00"

@@ -16,9 +16,9 @@ import pytest
 from django.db import connection
 
 from cspbroker.provisioning import executor
+from cspbroker.provisioning import ordering as services
 from cspbroker.provisioning.models import OperationState, Order, ProviderOperation
-from cspbroker.subscriptions import services
-from cspbroker.subscriptions.models import QuantityChange, SubscriptionEvent
+from cspbroker.subscriptions.models import LedgerEntry, SubscriptionEvent
 from tests.integration.subscriptions.shop import CUSTOMER, RESELLER, remote_subscriptions
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -67,7 +67,7 @@ def test_two_concurrent_changes_are_serialised_and_the_second_sees_the_first(sho
     assert Order.objects.get(pk=results[8]).state == Order.objects.get(pk=results[10]).state == "completed"
     sub.refresh_from_db()
     assert sub.quantity == 10 and remote_subscriptions(shop.world)[0].quantity == 10
-    assert [q.quantity for q in QuantityChange.objects.filter(subscription=sub).order_by("id")] == [5, 8, 10]
+    assert [q.quantity for q in LedgerEntry.objects.filter(subscription=sub).order_by("id")] == [5, 8, 10]
     events = SubscriptionEvent.objects.filter(subscription=sub, kind="change_quantity").order_by("id")
     assert [(e.old_value, e.new_value["quantity"], e.actor_label) for e in events] == [
         (5, 8, RESELLER),

@@ -15,9 +15,9 @@ import pytest
 from cspbroker.domain.clock import local_date
 from cspbroker.providers.partnercenter.client import PartnerCenterClient
 from cspbroker.provisioning import executor
+from cspbroker.provisioning import ordering as services
 from cspbroker.provisioning.models import OperationState, Order, OrderState, ProviderOperation
-from cspbroker.subscriptions import services
-from cspbroker.subscriptions.models import QuantityChange, Subscription
+from cspbroker.subscriptions.models import LedgerEntry, Subscription
 from tests.integration.subscriptions.shop import CUSTOMER, RESELLER, remote_subscriptions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -33,9 +33,9 @@ class SkippingClock:
         self.skipped = timedelta(0)
 
     def now(self) -> datetime:
-        from cspbroker.clock import system_clock
+        from cspbroker.clock import platform_clock
 
-        return system_clock.now() + self.skipped
+        return platform_clock.now() + self.skipped
 
     def today(self, tz):
         return local_date(self.now(), tz)
@@ -110,7 +110,7 @@ def test_sixty_orders_under_thirty_percent_faults_settle_exactly_once(shop, pc_s
     assert len(remote) == len(local) == NEW_ORDERS  # one per new order: none duplicated, none lost
     assert remote.keys() == local.keys()
     assert all(remote[key].quantity == sub.quantity for key, sub in local.items())
-    assert QuantityChange.objects.count() == NEW_ORDERS + CHANGES  # every change recorded once
+    assert LedgerEntry.objects.count() == NEW_ORDERS + CHANGES  # every purchase and change recorded once
     attempts = sum(ProviderOperation.objects.values_list("attempts", flat=True))
     print(
         f"\nfault run: {NEW_ORDERS} new orders + {CHANGES} changes = {NEW_ORDERS + CHANGES} operations; "

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from cspbroker.provisioning.models import Order
-from cspbroker.subscriptions.models import SalePrice, Subscription
+from cspbroker.subscriptions.models import LedgerEntry, Subscription
 from tests.integration.subscriptions.shop import (
     CUSTOMER,
     CUSTOMER_USER,
@@ -130,7 +130,7 @@ def test_staff_set_the_sale_price_from_the_page(shop, demo):
         {"unit_price": "11,50", "effective_from": sub.start_date.isoformat()},
     )
     assert response.status_code == 302
-    assert SalePrice.objects.get(subscription=sub).unit_price == 11.5
+    assert LedgerEntry.objects.get(subscription=sub, kind="price").unit_price == 11.5
     detail = client.get(f"/backoffice/subscriptions/{sub.pk}/").content.decode()
     assert "11.5 EUR" in detail and "Historic sales price" in detail
     assert "57.50 EUR" in detail  # 5 × 11.50 a month

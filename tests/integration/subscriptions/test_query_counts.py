@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cspbroker.subscriptions.models import SalePrice, Subscription
+from cspbroker.domain.clock import FrozenClock
+from cspbroker.subscriptions import ledger
+from cspbroker.subscriptions.models import Subscription
 from cspbroker.tenants.models import LicenceAssignment, TenantUser
 from tests.integration.subscriptions.shop import CUSTOMER, RESELLER, api
 
@@ -35,12 +38,13 @@ def add_subscriptions(shop, count: int, start: int) -> None:
             ],
         )
         if n % 3 == 0:
-            SalePrice.objects.create(
-                subscription=sub,
-                effective_from=date(2026, 1, 1),
-                unit_price="11",
+            ledger.record_price(
+                sub,
+                unit_price=Decimal("11"),
                 currency="EUR",
-                set_by="user:1",
+                effective_from=date(2026, 1, 1),
+                origin=ledger.Origin("backoffice", "user:1", "staff"),
+                clock=FrozenClock(datetime(2026, 1, 1, 12, tzinfo=UTC)),
             )
         user = TenantUser.objects.create(
             tenant=shop.tenant, user_principal_name=f"u{n}@x.example", display_name="U"

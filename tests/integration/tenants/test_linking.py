@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cspbroker.catalog.models import Availability, Offer, Product, Sku
-from cspbroker.subscriptions.models import QuantityChange, StatusChange, Subscription, SubscriptionEvent
+from cspbroker.subscriptions.models import LedgerEntry, Subscription, SubscriptionEvent
 from cspbroker.tenants.models import LicenceAssignment, Tenant, TenantUser
 from cspbroker.tenants.services import linking
 from tests.integration.tenants.conftest import NORTHWIND_DOMAIN
@@ -16,8 +16,7 @@ POWER_BI = "f8a1db68-be16-40ed-86d5-cb42ce701560"
 def counts() -> dict[str, int]:
     models = [
         Subscription,
-        QuantityChange,
-        StatusChange,
+        LedgerEntry,
         SubscriptionEvent,
         TenantUser,
         LicenceAssignment,
@@ -39,10 +38,12 @@ def test_linking_imports_subscriptions_users_and_assignments(northwind):
     }
     standard = subscriptions["CFQ7TTC0LDPB:0001:CFQ7TTC0K5BF"]
     assert standard.offer.availability.sku.licence_sku_id == STANDARD
-    assert list(standard.quantity_changes.values_list("quantity", "channel")) == [(10, "provider")]
-    assert list(standard.status_changes.values_list("status", "channel")) == [("active", "provider")]
+    # One purchase entry: billed from the import on, at the price its term locked when it started.
+    entry = standard.ledger.get()
+    assert (entry.kind, entry.quantity, entry.status, entry.source) == ("purchase", 10, "active", "import")
+    assert entry.term_start == standard.term_start and entry.term_start <= entry.effective_at.date()
     [event] = standard.events.all()
-    assert (event.kind, event.channel, event.actor_label) == ("imported", "provider", "Partner Center")
+    assert (event.kind, event.channel, event.actor_label) == ("imported", "import", "Partner Center")
     users = dict(
         TenantUser.objects.filter(tenant=northwind).values_list("user_principal_name", "usage_location")
     )

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cspbroker.clock import SystemClock, system_clock
+from cspbroker.clock import PlatformClock, platform_clock
 from cspbroker.domain.clock import Clock, FrozenClock, local_date
 from cspbroker.domain.errors import UnknownTimeZone
 
@@ -77,14 +77,14 @@ def test_local_date_across_a_daylight_saving_change() -> None:
 def test_the_system_clock_reads_the_real_time_in_utc() -> None:
     before = datetime.now(UTC)
 
-    now = system_clock.now()
+    now = platform_clock.now()
 
     assert now.tzinfo is UTC
     assert before <= now <= datetime.now(UTC)
-    assert isinstance(system_clock, SystemClock)
+    assert isinstance(platform_clock, PlatformClock)
 
 
 def test_both_clocks_are_clocks() -> None:
-    clocks: list[Clock] = [SystemClock(), FrozenClock(LATE_ON_31_OCTOBER)]
+    clocks: list[Clock] = [PlatformClock(), FrozenClock(LATE_ON_31_OCTOBER)]
 
     assert all(isinstance(clock.today("UTC"), date) for clock in clocks)

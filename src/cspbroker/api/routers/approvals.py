@@ -14,9 +14,9 @@ from ninja import Router, Schema
 from cspbroker.api.auth import actor
 from cspbroker.api.idempotency import idempotent
 from cspbroker.api.routers.orders import OrderOut, order_out
+from cspbroker.clock import platform_clock
 from cspbroker.provisioning import selectors
 from cspbroker.provisioning import services as provisioning
-from cspbroker.subscriptions.clock import platform_clock
 
 router = Router(tags=["approvals"])
 
@@ -33,7 +33,7 @@ class DecisionIn(Schema):
 
 @router.get("", response=list[ApprovalOut], summary="Orders waiting for your approval (staff)")
 def list_approvals(request: HttpRequest) -> list[dict[str, Any]]:
-    approvals = selectors.approvals_for(actor(request), platform_clock().now())
+    approvals = selectors.approvals_for(actor(request), platform_clock.now())
     return [
         {"order": order_out(item.order), "warnings": item.warnings, "own_request": item.own_request}
         for item in approvals
@@ -44,7 +44,7 @@ def _decide(request: HttpRequest, order_id: int, approve: bool, reason: str) -> 
     who = actor(request)
     order = selectors.order_for(who, order_id)  # 404 for an order you cannot see
     decided = provisioning.decide(
-        actor=who, order_id=order.pk, approve=approve, reason=reason, clock=platform_clock()
+        actor=who, order_id=order.pk, approve=approve, reason=reason, clock=platform_clock
     )
     return order_out(decided)
 

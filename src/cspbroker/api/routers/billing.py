@@ -22,7 +22,7 @@ from cspbroker.billing.report import BillingReport, billing_report, last_month, 
 from cspbroker.billing.services import credit_notes
 from cspbroker.billing.services import invoices as invoice_services
 from cspbroker.billing.tasks import request_run
-from cspbroker.subscriptions.clock import platform_clock
+from cspbroker.clock import platform_clock
 
 invoices = Router(tags=["invoices"])
 router = Router(tags=["billing"])
@@ -127,7 +127,7 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
 def issue(request: HttpRequest, invoice_id: int) -> dict[str, Any]:
     who = actor(request)
     invoice = selectors.invoice_for(who, invoice_id)
-    issued = invoice_services.issue_invoice(invoice_id=invoice.pk, actor=who, clock=platform_clock())
+    issued = invoice_services.issue_invoice(invoice_id=invoice.pk, actor=who, clock=platform_clock)
     return _invoice_out(issued)
 
 
@@ -138,7 +138,7 @@ def credit(request: HttpRequest, invoice_id: int, body: CreditNoteIn) -> Status[
     who = actor(request)
     invoice = selectors.invoice_for(who, invoice_id)
     note = credit_notes.create_credit_note(
-        invoice_id=invoice.pk, reason=body.reason, amount=body.amount, actor=who, clock=platform_clock()
+        invoice_id=invoice.pk, reason=body.reason, amount=body.amount, actor=who, clock=platform_clock
     )
     return Status(201, note)
 
@@ -147,7 +147,7 @@ def report_for(request: HttpRequest, customer_id: int, first: str | None, last: 
     who = actor(request)
     customer = selectors.customer_for(who, customer_id)
     if first is None and last is None:
-        first_month, last_month_ = last_month(platform_clock().today(customer.time_zone))
+        first_month, last_month_ = last_month(platform_clock.today(customer.time_zone))
     else:
         first_month = parse_month(first or last or "", "from")
         last_month_ = parse_month(last or first or "", "to")
@@ -236,7 +236,7 @@ def start_run(request: HttpRequest, body: RunIn) -> Status[dict[str, Any]]:
 def next_bill(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     who = actor(request)
     customer = selectors.customer_for(who, customer_id)
-    result = preview.next_bill(customer, clock=platform_clock())
+    result = preview.next_bill(customer, clock=platform_clock)
     return {
         "customer_id": customer.pk,
         "bills": [

@@ -23,7 +23,7 @@ from cspbroker.api.auth import actor
 from cspbroker.catalog import selectors, services
 from cspbroker.catalog.models import CatalogImport, Product
 from cspbroker.catalog.pricing import NoPrice, PricingError, ResolvedPrice, offer_label, resolve_price
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.domain.money import Money
 from cspbroker.domain.parties import Action, OrganizationKind
 
@@ -191,7 +191,7 @@ def _product_out(row: selectors.ProductRow, *, show_cost: bool, currency: str | 
 
 def _rows(who: Actor, customer: Organization | None, show_cost: bool, products: Any, cycle: str) -> list[Any]:
     rows = selectors.catalog_rows(products, billing_cycle=cycle)
-    on = system_clock.today(customer.time_zone if customer else "UTC")
+    on = platform_clock.today(customer.time_zone if customer else "UTC")
     currency = customer.currency if customer else _staff_currency(who)
     selectors.add_prices(rows, customer=customer, on=on, show_cost=show_cost, cost_currency=currency)
     return [_product_out(row, show_cost=show_cost, currency=currency or None) for row in rows]
@@ -251,7 +251,7 @@ def get_offer_price(
     if customer is None:
         raise InvalidInput("Say for which customer: customer_id.", field="customer_id")
     offer = selectors.offer_for(who, offer_id, customer=customer)
-    day = on or system_clock.today(customer.time_zone)
+    day = on or platform_clock.today(customer.time_zone)
     try:
         price = resolve_price(customer=customer, offer=offer, on=day)
     except PricingError as error:
@@ -268,7 +268,7 @@ def create_import(request: HttpRequest, body: ImportIn) -> Status[CatalogImport]
     from cspbroker.connections import selectors as connections
 
     connection = connections.connection_for(who, body.connection_id)  # 404 for a connection you cannot see
-    return Status(202, services.request_import(actor=who, connection_id=connection.pk, clock=system_clock))
+    return Status(202, services.request_import(actor=who, connection_id=connection.pk, clock=platform_clock))
 
 
 @router.get("/imports/{import_id}", response=ImportOut, summary="How far an import got, and what it changed")

@@ -16,10 +16,9 @@ from ninja import Query, Router, Schema
 
 from cspbroker.api.auth import actor
 from cspbroker.api.idempotency import idempotent
-from cspbroker.provisioning import selectors
+from cspbroker.provisioning import ordering, selectors
 from cspbroker.provisioning import services as provisioning
 from cspbroker.provisioning.models import Order
-from cspbroker.subscriptions import services
 from cspbroker.subscriptions.models import Channel
 from cspbroker.tenants.models import Tenant
 
@@ -125,8 +124,8 @@ def create_order(request: HttpRequest, body: OrderIn) -> Any:
     from cspbroker.accounts.access import get_scoped_or_404
 
     tenant = get_scoped_or_404(who, Tenant.objects.all(), "customer", pk=body.tenant_id)
-    order = services.buy(
-        request=services.Request(actor=who, channel=Channel.API),
+    order = ordering.buy(
+        request=ordering.Request(actor=who, channel=Channel.API),
         tenant_id=tenant.pk,
         offer_id=body.offer_id,
         quantity=body.quantity,

@@ -27,11 +27,13 @@ from cspbroker.api.routers.subscription_schemas import (
     SubscriptionStaffOut,
     row_out,
 )
+from cspbroker.billing.change_preview import ChangePreview
+from cspbroker.clock import platform_clock
 from cspbroker.domain.parties import Action
+from cspbroker.provisioning import ordering
 from cspbroker.subscriptions import selectors, services
-from cspbroker.subscriptions.clock import platform_clock
-from cspbroker.subscriptions.models import Channel, SalePrice
-from cspbroker.subscriptions.preview import ChangePreview
+from cspbroker.subscriptions.models import Channel
+from cspbroker.subscriptions.prices import SalePriceRow, sale_price_row
 
 router = Router(tags=["subscriptions"])
 
@@ -51,7 +53,7 @@ class ListQuery(Schema):
 @router.get("", response=list[SubscriptionStaffOut | SubscriptionOut], summary="List subscriptions (S5)")
 def list_subscriptions(request: HttpRequest, query: Query[ListQuery]) -> list[dict[str, Any]]:
     who = actor(request)
-    now = platform_clock().now()
+    now = platform_clock.now()
     filters = selectors.SubscriptionFilter(
         **query.dict(exclude={"limit", "offset"}),
     )
@@ -71,7 +73,7 @@ def list_subscriptions(request: HttpRequest, query: Query[ListQuery]) -> list[di
 )
 def get_subscription(request: HttpRequest, subscription_id: int) -> dict[str, Any]:
     who = actor(request)
-    detail = selectors.detail_for(who, subscription_id, platform_clock().now())
+    detail = selectors.detail_for(who, subscription_id, platform_clock.now())
     show_cost = may(who, Action.VIEW_COST, detail.subscription.tenant.customer)
     row = selectors.SubscriptionRow(detail.subscription, detail.window, detail.price, detail.assigned)
     data = row_out(row, show_cost)
@@ -97,7 +99,7 @@ def get_subscription(request: HttpRequest, subscription_id: int) -> dict[str, An
     return data
 
 
-def _sale_price(row: SalePrice) -> dict[str, Any]:
+def _sale_price(row: SalePriceRow) -> dict[str, Any]:
     return {
         "effective_from": row.effective_from,
         "unit_price": f"{Decimal(row.unit_price).normalize():f}",
@@ -110,8 +112,8 @@ def _sale_price(row: SalePrice) -> dict[str, Any]:
 def _change(request: HttpRequest, subscription_id: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     who = actor(request)
     selectors.subscription_for(who, subscription_id)  # 404 for another customer's subscription
-    order = services.change(
-        request=services.Request(actor=who, channel=Channel.API),
+    order = ordering.change(
+        request=ordering.Request(actor=who, channel=Channel.API),
         subscription_id=subscription_id,
         kind=kind,
         payload=payload,
@@ -228,7 +230,7 @@ def _amount(value: Any) -> Decimal | None:
 def preview(request: HttpRequest, subscription_id: int, body: PreviewIn) -> dict[str, Any]:
     who = actor(request)
     subscription = selectors.subscription_for(who, subscription_id)
-    result: ChangePreview = services.preview_change(
+    result: ChangePreview = ordering.preview_change(
         actor=who, subscription_id=subscription.pk, kind=body.kind, payload={"quantity": body.quantity}
     )
     data: dict[str, Any] = {name: getattr(result, name) for name in PREVIEW_FIELDS}
@@ -262,4 +264,4 @@ def set_sale_price(request: HttpRequest, subscription_id: int, body: SalePriceIn
         effective_from=body.effective_from,
         channel=Channel.API,
     )
-    return _sale_price(row)
+    return _sale_price(sale_price_row(row))

@@ -44,14 +44,41 @@ LINE_COLUMNS = (
     "cost_amount",
     "explanation",
     "created_at",
+    "revision",
+    "kind",
+    "reverses_id",
+    "corrects_entry_id",
 )
 LineRow = tuple[
-    int, int, str, str, int, date, date, date, date, date, int, Decimal, Decimal, str, str, str, str,
-    Decimal | None, Decimal | None, str, datetime,
-]  # fmt: skip
+    int,
+    int,
+    str,
+    str,
+    int,
+    date,
+    date,
+    date,
+    date,
+    date,
+    int,
+    Decimal,
+    Decimal,
+    str,
+    str,
+    str,
+    str,
+    Decimal | None,
+    Decimal | None,
+    str,
+    datetime,
+    int,
+    str,
+    int | None,
+    int | None,
+]
 _DATES = (5, 6, 7, 8, 9)
 _DECIMALS = (11, 12, 17, 18)
-_LINE_KEY = "(subscription_id, charge_type, period_start, period_end, sequence)"
+_LINE_KEY = "(subscription_id, charge_type, period_start, period_end, sequence, revision)"
 _STAGE = "billing_chargeline_stage"  # a temporary table: private to the connection, dropped at the end
 
 
@@ -84,7 +111,7 @@ def insert_lines(
             values[index] = ops.adapt_datefield_value(values[index])
         for index in _DECIMALS:
             if values[index] is not None:
-                values[index] = ops.adapt_decimalfield_value(values[index], 18, 6)
+                values[index] = ops.adapt_decimalfield_value(values[index], 24, 6)
         values[20] = ops.adapt_datetimefield_value(values[20])
         adapted.append(tuple(values))
     with connection.cursor() as cursor:

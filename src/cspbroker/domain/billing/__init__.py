@@ -4,7 +4,7 @@ Pure and standard-library only, like the rest of the domain: the database layer 
 under `ChargeLine.key` and the bills; nothing here reads a clock or writes anything.
 """
 
-from cspbroker.domain.billing.bill import Bill, SubscriptionCharges, bill_for_cycle
+from cspbroker.domain.billing.bill import Bill, SubscriptionCharges, bill_for_cycle, bill_of
 from cspbroker.domain.billing.charges import compute_charges
 from cspbroker.domain.billing.errors import InvalidBillingHistory, MissingPrice
 from cspbroker.domain.billing.explain import explain_line
@@ -15,11 +15,13 @@ from cspbroker.domain.billing.history import (
     Status,
     StatusChange,
     SubscriptionHistory,
+    Term,
 )
-from cspbroker.domain.billing.lines import ChargeLine, ChargeType, LineDiff, diff_lines
+from cspbroker.domain.billing.lines import LEGACY_CHARGE_TYPES, ChargeLine, ChargeType, LineDiff, diff_lines
 from cspbroker.domain.billing.preview import PreviewResult, monthly_cost, preview_change
 
 __all__ = [
+    "LEGACY_CHARGE_TYPES",
     "Bill",
     "Change",
     "ChargeLine",
@@ -34,7 +36,9 @@ __all__ = [
     "StatusChange",
     "SubscriptionCharges",
     "SubscriptionHistory",
+    "Term",
     "bill_for_cycle",
+    "bill_of",
     "compute_charges",
     "diff_lines",
     "explain_line",

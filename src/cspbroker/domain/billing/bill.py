@@ -55,12 +55,20 @@ def bill_for_cycle(lines: Iterable[ChargeLine], cycle: BillingCycle, *, currency
     All of the cycle's lines must be in one currency, `currency` when given (needed for a bill
     without lines); a customer billed in two currencies gets two bills, never a mixed one.
     """
-    in_cycle = [line for line in lines if cycle.period.contains(line.effective_on)]
-    bill_currency = _bill_currency(in_cycle, currency)
-    in_cycle.sort(key=lambda line: (line.subscription_id, line.effective_on))
+    return bill_of(
+        [line for line in lines if cycle.period.contains(line.effective_on)], cycle, currency=currency
+    )
+
+
+def bill_of(lines: Iterable[ChargeLine], cycle: BillingCycle, *, currency: str | None = None) -> Bill:
+    """The bill of `cycle` holding exactly `lines` — those that arose in it, and adjustments for earlier
+    periods posted on it."""
+    on_bill = list(lines)
+    bill_currency = _bill_currency(on_bill, currency)
+    on_bill.sort(key=lambda line: (line.subscription_id, line.effective_on))
     subscriptions = tuple(
         _subscription_charges(tuple(group), bill_currency)
-        for _, group in groupby(in_cycle, key=lambda line: line.subscription_id)
+        for _, group in groupby(on_bill, key=lambda line: line.subscription_id)
     )
     total = Money.sum((subscription.subtotal for subscription in subscriptions), bill_currency)
     return Bill(cycle=cycle, currency=bill_currency, subscriptions=subscriptions, total=total)

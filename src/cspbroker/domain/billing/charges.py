@@ -1,25 +1,27 @@
 """The billing engine: every charge line a subscription's history calls for, up to a day.
 
-Rules (Microsoft new commerce, as the issue states them):
-- Charged in advance per billing period, anchored on the start date (periods.nth_period): `new`
-  for the first period, `renew` for the first period of each later term (terms of `term_months`
-  from the same anchor), `cycleCharge` for the others (an annual term billed monthly gets one
-  every month). Each is for the quantity in force on the period's first day, at the price in
-  force that day; changes dated on a period's first day are part of that period's charge.
-- Mid-period: an increase is charged from its day to the period end (`addQuantity`); a refundable
-  decrease or a cancellation is refunded from the next day, the day itself having been used
-  (`removeQuantity`, `cancel`, negative). A non-refundable decrease takes effect at the next
-  period. How the seats are taken back is seats.SeatBook's business.
+Rules (Microsoft new commerce, from its billing scenarios; docs/BILLING.md has the worked examples):
+- Charged in advance per billing period of each term, periods counted from the anchor
+  (`Term.period`, never chained): the term's opening type for its first period — `new` for a
+  purchase, `renew` for a renewal, `convert` for a trial converted to paid — and `cycleCharge` for
+  the others (an annual term billed monthly gets one every month). Each is for the quantity in force
+  on the period's first day, at the price in force that day (the term's locked price, or a later
+  historic sales price); changes dated on a period's first day are part of that period's charge.
+  Billing stops where the last term ends: a renewal is a new term in the history, never assumed.
+- Mid-period: an increase is charged from its own day to the period's end (`addQuantity`); a
+  refundable decrease or a cancellation is refunded from its own day to the period's end
+  (`removeQuantity`, `cancelImmediate`, negative), both days included, over the charge cycle days
+  (periods.charge_cycle_days). A cancellation within 24 hours of the term's start is refunded in full.
+  A non-refundable decrease takes effect at the next period. How the seats are taken back is
+  seats.SeatBook's business.
 - Suspension changes nothing: Microsoft keeps billing a suspended subscription.
 - A billing-only cancellation stops charging from its own day and credits the rest of the paid
-  period, all seats included: the customer no longer pays for a service managed elsewhere, and
-  the credit is ours to give whatever Microsoft refunds us.
+  period, all seats included (`customerCredit`): the customer no longer pays for a service managed
+  elsewhere, and the credit is ours to give whatever Microsoft refunds us.
 - A cancellation outside its window, or an expiry, stops charges from the next period, without
   refund. Nothing dated after the end of billing is charged.
-- A trial is never charged. Converted to paid, it is billed as a `new` purchase anchored on the
-  conversion day: Microsoft starts a new term and a new cancellation window then, and `convert`
-  is its charge type for licence upgrades, not for trials.
-- A one-time purchase is charged whole (`oneTime`) on its day; more licences are a new purchase;
+- A trial term is never charged; its conversion to paid is a new term from the conversion day.
+- A one-time purchase is charged whole (`new`) on its day; more licences are a new purchase;
   a refundable return or cancellation refunds the whole price.
 Same-day changes apply in ledger order, quantity changes before status changes.
 """
@@ -28,13 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from itertools import count
 
 from cspbroker.domain.billing.history import QuantityChange, Status, StatusChange, SubscriptionHistory
 from cspbroker.domain.billing.lines import ChargeLine, ChargeType
 from cspbroker.domain.billing.seats import SeatBook
 from cspbroker.domain.billing.windows import LineWriter, PeriodCalendar, PurchaseCalendar, Window
-from cspbroker.domain.periods import Frequency, Period, add_months_clamped, period_number
+from cspbroker.domain.periods import Period
 
 
 def compute_charges(
@@ -44,7 +45,7 @@ def compute_charges(
 
     A pure function of the history: the same history always gives the same lines, and a later
     `through` only adds lines, so storing them under a UNIQUE `ChargeLine.key` makes re-runs
-    insert nothing. The cost is linear in periods plus changes.
+    insert nothing. The cost is linear in terms plus periods plus changes.
 
     `since` is for billing runs: a period only carries its opening quantity from the past, so the
     periods that end before `since` are skipped (their changes are read, nothing is charged) and a
@@ -56,40 +57,39 @@ def compute_charges(
         return []
     timeline = _Timeline(history)
     writer = LineWriter(history)
-    frequency = history.billing_frequency
-    if frequency is None:
+    if history.is_one_time:
         # A purchase's lots last as long as it does, so it is always computed whole (it has few lines).
         _bill_purchase(timeline, writer, anchor, through)
     else:
-        first = 0 if since is None or since <= anchor else period_number(anchor, frequency, since)
-        _bill_periods(history, timeline, writer, frequency, through, first)
+        _bill_periods(timeline, writer, _periods(history, since), through)
     if since is None:
         return writer.lines
     return [line for line in writer.lines if line.effective_on >= since]
 
 
-def _opening_charge_type(period_number: int, frequency: Frequency, term_months: int) -> ChargeType:
-    if period_number == 0:
-        return ChargeType.NEW
-    if period_number * frequency.months % term_months == 0:
-        return ChargeType.RENEW
-    return ChargeType.CYCLE_CHARGE
+def _periods(history: SubscriptionHistory, since: date | None) -> Iterator[tuple[ChargeType, Period]]:
+    """Each paid term's billing periods in order, with the charge type it opens with; periods that end
+    before `since` are left out without walking through them."""
+    for term in history.terms:
+        end = term.end
+        if (
+            term.is_trial
+            or term.frequency is None
+            or (since is not None and end is not None and end <= since)
+        ):
+            continue
+        first = 0 if since is None else term.first_period_after(since)
+        for number in range(first, term.period_count):
+            yield (term.opening if number == 0 else ChargeType.CYCLE_CHARGE), term.period(number)
 
 
 def _bill_periods(
-    history: SubscriptionHistory,
-    timeline: _Timeline,
-    writer: LineWriter,
-    frequency: Frequency,
-    through: date,
-    first: int,
+    timeline: _Timeline, writer: LineWriter, periods: Iterator[tuple[ChargeType, Period]], through: date
 ) -> None:
-    anchor = history.billing_anchor
-    assert anchor is not None
-    for number, period in _periods(anchor, frequency, first):
+    history = writer.history
+    for opening, period in periods:
         if period.start > through or timeline.fold_through(period.start):
             return
-        opening = _opening_charge_type(number, frequency, history.term_months)
         if timeline.next_day(period.end, through) is None:
             # Most periods see no change: their opening charge is all there is (the fast path).
             if timeline.quantity:
@@ -105,23 +105,14 @@ def _bill_periods(
             return
 
 
-def _periods(anchor: date, frequency: Frequency, first: int) -> Iterator[tuple[int, Period]]:
-    """The billing periods from number `first` on, each boundary computed from the anchor (never chained)."""
-    start = add_months_clamped(anchor, first * frequency.months)
-    for number in count(first):
-        end = add_months_clamped(anchor, (number + 1) * frequency.months)
-        yield number, Period(start, end)
-        start = end
-
-
 def _bill_purchase(timeline: _Timeline, writer: LineWriter, anchor: date, through: date) -> None:
     if timeline.fold_through(anchor):
         return
     calendar = PurchaseCalendar()
     # Licences returned without a refund are gone: buying more later is a new purchase.
-    book = SeatBook(writer, calendar, increase_type=ChargeType.ONE_TIME, keeps_released_seats=False)
+    book = SeatBook(writer, calendar, increase_type=ChargeType.NEW, keeps_released_seats=False)
     if timeline.quantity:
-        book.open(ChargeType.ONE_TIME, timeline.quantity, anchor, calendar.charge_window(anchor))
+        book.open(ChargeType.NEW, timeline.quantity, anchor, calendar.charge_window(anchor))
     _apply_changes(timeline, book, None, through)
 
 
@@ -144,7 +135,7 @@ def _end_billing(book: SeatBook, change: StatusChange) -> None:
     if change.status is Status.BILLING_CANCELLED:
         book.cancel(change.effective_on, billing_only=True)
     elif change.status is Status.CANCELLED and change.refundable:
-        book.cancel(change.effective_on, billing_only=False)
+        book.cancel(change.effective_on, billing_only=False, full_refund=change.full_refund)
 
 
 class _Timeline:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from cspbroker.domain.billing.lines import ChargeLine, ChargeType
 from cspbroker.domain.money import Money
-from cspbroker.domain.periods import Period
+from cspbroker.domain.periods import Period, charge_cycle_days
 
 # Not calendar.month_abbr: that follows the process locale, and invoices must not change with it.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -24,16 +24,24 @@ _EVENTS = {
     ChargeType.RENEW: "renewed",
     ChargeType.ADD_QUANTITY: "added",
     ChargeType.REMOVE_QUANTITY: "removed",
-    ChargeType.CANCEL: "cancelled",
+    ChargeType.MOVE_QUANTITY: "moved",
+    ChargeType.CANCEL_IMMEDIATE: "cancelled",
     ChargeType.CONVERT: "converted",
-    ChargeType.ONE_TIME: "bought",
+    ChargeType.CHANGE_BILLING_PLAN: "billing plan changed",
+    ChargeType.CUSTOMER_CREDIT: "billing stopped",
+    ChargeType.EXTEND_TERM: "trial extended",
     ChargeType.USAGE: "used",
 }
 
 
 def explain_line(line: ChargeLine) -> str:
     """The X1 text of `line`; a refund held back by the cap says so."""
-    full = line.unit_price * abs(line.quantity) * Fraction(line.active.days, line.period.days)
+    days = (
+        Fraction(1)
+        if line.active == line.period
+        else Fraction(line.active.days, charge_cycle_days(line.period))
+    )
+    full = line.unit_price * abs(line.quantity) * days
     capped = abs(line.amount) != full.rounded()
     return describe(
         line.charge_type,
@@ -59,7 +67,7 @@ def describe(
     """The explanation of a line with these fields; `capped_at` when the amount differs from the formula."""
     formula = f"{quantity} × {_price(unit_price)}"
     if active != period:
-        formula += f" × {active.days}/{period.days} days"
+        formula += f" × {active.days}/{charge_cycle_days(period)} days"
     if capped_at is not None:
         # Refunds never exceed what was charged; a same-day re-add charges back exactly what was refunded.
         formula += (
@@ -69,13 +77,14 @@ def describe(
         )
     if period.days == 1:
         # A one-time purchase: its "period" is the day itself.
-        return f"{formula} ({_EVENTS[charge_type]} {_day(effective_on, True)})"
+        event = "bought" if charge_type is ChargeType.NEW else _EVENTS[charge_type]
+        return f"{formula} ({event} {_day(effective_on, True)})"
     if charge_type is ChargeType.CYCLE_CHARGE:
         # A cycle charge is nothing but the period itself.
         return f"{formula} (period {_date_range(period)})"
     event = f"{_EVENTS[charge_type]} {_day(effective_on, effective_on.year != period.last_day.year)}"
     if active.start != effective_on:
-        # A refund starts the day after the change: the day itself was used.
+        # Seats added and removed on one day go back over the days they were charged for.
         event += f", from {_day(active.start, False)}"
     return f"{formula} ({event}, period {_date_range(period)})"
 

@@ -17,20 +17,27 @@ from cspbroker.domain.periods import Period
 
 
 class ChargeType(StrEnum):
-    """Partner Center's `chargeType` values, spelled as its API spells them."""
+    """The `ChargeType` values of Microsoft's new-commerce reconciliation file, spelled as it spells them
+    (learn.microsoft.com/partner-center/billing/recon-file-charge-types), so that every line can be
+    matched with Microsoft's own line for the same subscription, type and charge period (X2)."""
 
-    NEW = "new"
-    CYCLE_CHARGE = "cycleCharge"
-    RENEW = "renew"
-    ADD_QUANTITY = "addQuantity"
-    REMOVE_QUANTITY = "removeQuantity"
-    CANCEL = "cancel"
-    # Microsoft shows `convert` for licence upgrades; upgrades are billed on the subscriptions involved,
-    # so the engine never emits it. Trial conversions are billed as `new` (see charges.py).
-    CONVERT = "convert"
-    ONE_TIME = "oneTime"
+    NEW = "new"  # a new subscription, and a one-time (perpetual) purchase
+    RENEW = "renew"  # the first charge of a renewed term
+    CYCLE_CHARGE = "cycleCharge"  # the regular charge of each later billing period of a term
+    ADD_QUANTITY = "addQuantity"  # seats added mid-period
+    REMOVE_QUANTITY = "removeQuantity"  # seats removed mid-period (refunded inside their window)
+    MOVE_QUANTITY = "moveQuantity"  # an upgrade into an existing subscription
+    CANCEL_IMMEDIATE = "cancelImmediate"  # a cancellation (refunded inside its window)
+    CONVERT = "convert"  # a trial converted to paid, or an upgrade to a new subscription
+    CHANGE_BILLING_PLAN = "changeBillingPlan"  # monthly ↔ annual billing
+    CUSTOMER_CREDIT = "customerCredit"  # a credit; here: billing stopped for a service managed elsewhere
+    EXTEND_TERM = "extendTerm"  # a longer trial
     # Rated usage lines come from the usage import, not from the subscription history.
     USAGE = "usage"
+
+
+# Charge types stored before the names followed Microsoft's current list; they mean the same.
+LEGACY_CHARGE_TYPES = {"cancel": ChargeType.CANCEL_IMMEDIATE, "oneTime": ChargeType.NEW}
 
 
 LineKey = tuple[int, ChargeType, date, date, int]
@@ -57,6 +64,10 @@ class ChargeLine:
     explanation: str
     sequence: int
     effective_on: date
+    # Our cost per unit (the term's locked cost) and for the same seats and days (staff only; None
+    # when the cost is unknown).
+    unit_cost: Money | None = None
+    cost: Money | None = None
 
     @property
     def currency(self) -> str:

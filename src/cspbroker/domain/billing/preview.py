@@ -54,9 +54,15 @@ def monthly_cost(history: SubscriptionHistory, day: date) -> Money:
     An annual or triennial price is spread over its months (rounded once). A trial not yet
     converted, a one-time purchase and a subscription whose billing has ended cost nothing a month.
     """
-    frequency = history.billing_frequency
+    term = history.term_on(day)
     quantity = history.quantity_on(day)
-    if frequency is None or history.billing_anchor is None or quantity == 0 or history.billing_ended_by(day):
+    if (
+        term is None
+        or term.is_trial
+        or term.frequency is None
+        or quantity == 0
+        or history.billing_ended_by(day)
+    ):
         return Money.zero(history.currency)
     price = history.price_on(day).unit_price
-    return (price * quantity / frequency.months).rounded()
+    return (price * quantity / term.frequency.months).rounded()

@@ -107,15 +107,18 @@ class SeatBook:
                 self._lots.pop()
             seats -= move.seats
 
-    def cancel(self, day: date, *, billing_only: bool) -> None:
-        """Take back every seat at once, oldest lot first, and close the book."""
+    def cancel(self, day: date, *, billing_only: bool, full_refund: bool = False) -> None:
+        """Take back every seat at once, oldest lot first, and close the book. A billing-only
+        cancellation credits the rest of the period (`customerCredit`); a cancellation inside the
+        window is refunded (`cancelImmediate`), in full within 24 hours of the term's start."""
         self._start_day(day)
+        charge_type = ChargeType.CUSTOMER_CREDIT if billing_only else ChargeType.CANCEL_IMMEDIATE
         for lot in self._lots:
             if lot.price is None:
                 continue
-            window = self._closing_window(lot, day, billing_only=billing_only)
+            window = lot.window if full_refund else self._closing_window(lot, day, billing_only=billing_only)
             if window is not None:
-                self._refund(ChargeType.CANCEL, lot, lot.seats, window, day)
+                self._refund(charge_type, lot, lot.seats, window, day)
         self._lots.clear()
 
     def _start_day(self, day: date) -> None:
@@ -197,8 +200,8 @@ class SeatBook:
         return amount
 
     def _closing_window(self, lot: _Lot, day: date, *, billing_only: bool) -> Window | None:
-        """The days a cancellation gives back: from its own day when only billing stops, else from the
-        next (the day was used); seats added that day go back over the days they were charged for."""
+        """The days a cancellation gives back: from its own day to the period's end; seats added that
+        day go back over the days they were charged for."""
         if billing_only:
             window = self._calendar.credit_window(day)
             if window is None:

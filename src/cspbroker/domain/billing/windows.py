@@ -1,7 +1,10 @@
 """Which days a charge covers, and how a charge becomes a `ChargeLine`.
 
-A recurring subscription's changes fall inside a billing period and are prorated by days; a
-one-time purchase is charged or refunded whole, on the day itself.
+A recurring subscription's changes fall inside a billing period and are prorated by days, as
+Microsoft's new-commerce billing scenarios do: from the day of the change itself to the period's
+end, both included, over the "charge cycle days" — the days of the calendar month in which the
+period started (365 or 366 for an annual period). A one-time purchase is charged or refunded whole,
+on the day itself.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from cspbroker.domain.billing.explain import describe
 from cspbroker.domain.billing.history import PricePoint, SubscriptionHistory
 from cspbroker.domain.billing.lines import ChargeLine, ChargeType
 from cspbroker.domain.money import Money
-from cspbroker.domain.periods import Period
+from cspbroker.domain.periods import Period, charge_cycle_days
 
 _ONE_DAY = timedelta(days=1)
 
@@ -39,10 +42,9 @@ class PeriodCalendar:
         return Window(self.period, Period(day, self.period.end))
 
     def refund_window(self, day: date) -> Window | None:
-        """Seats kept until `day` were used that day: Microsoft refunds "the remaining paid period
-        less the days" used, so the refund starts the next day. None when nothing is left."""
-        start = day + _ONE_DAY
-        return Window(self.period, Period(start, self.period.end)) if start < self.period.end else None
+        """Microsoft refunds from the day of the decrease or cancellation itself to the period's end
+        (its cancellation example: bought 15 Jul, cancelled 17 Jul, "29 unused days" to 14 Aug)."""
+        return Window(self.period, Period(day, self.period.end))
 
     def credit_window(self, day: date) -> Window | None:
         """A billing-only cancellation stops charges from its own day."""
@@ -76,6 +78,7 @@ class LineWriter:
         self.zero = Money.zero(history.currency)
         self._period: Period | None = None
         self._sequences: dict[ChargeType, int] = {}
+        self._unit_cost: Money | None = None
 
     def charge(
         self, charge_type: ChargeType, seats: int, price: PricePoint, window: Window, day: date
@@ -83,6 +86,13 @@ class LineWriter:
         amount = prorated(price.unit_price, seats, window)
         self.write(charge_type, seats, price, window, day, amount)
         return amount
+
+    def cost(self, unit_cost: Money | None, quantity: int, window: Window) -> Money | None:
+        """Our cost of the same seats and days at the cost locked for the term (staff only)."""
+        if unit_cost is None:
+            return None
+        amount = prorated(unit_cost, abs(quantity), window)
+        return -amount if quantity < 0 else amount
 
     def write(
         self,
@@ -100,6 +110,7 @@ class LineWriter:
         if window.period != self._period:
             self._period = window.period
             self._sequences.clear()
+            self._unit_cost = self.history.cost_on(window.period.start)
         sequence = self._sequences.get(charge_type, 0)
         self._sequences[charge_type] = sequence + 1
         explanation = describe(
@@ -125,15 +136,18 @@ class LineWriter:
                 explanation=explanation,
                 sequence=sequence,
                 effective_on=day,
+                unit_cost=self._unit_cost,
+                cost=self.cost(self._unit_cost, quantity, window),
             )
         )
 
 
 def prorated(unit_price: Money, seats: int, window: Window) -> Money:
-    """`seats` × `unit_price` × active days / period days, rounded once (never negative here)."""
+    """`seats` × `unit_price` × active days / charge cycle days, rounded once (never negative here);
+    the whole period costs the whole price."""
     if window.active == window.period:
         return _amount(unit_price, seats, 1, 1)
-    return _amount(unit_price, seats, window.active.days, window.period.days)
+    return _amount(unit_price, seats, window.active.days, charge_cycle_days(window.period))
 
 
 # A billing run charges the same seats at the same price period after period: remembering the

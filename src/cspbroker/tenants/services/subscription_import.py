@@ -15,11 +15,16 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from cspbroker.catalog.models import Availability, BillingCycle, Offer, Product, Sku
+from cspbroker.clock import platform_clock
 from cspbroker.connections.models import Connection
+from cspbroker.domain.clock import Clock
+from cspbroker.domain.commerce import Term
+from cspbroker.domain.periods import term_containing
 from cspbroker.providers.partnercenter.subscriptions import Subscription as RemoteSubscription
 from cspbroker.providers.partnercenter.users import SubscribedSku
-from cspbroker.subscriptions import history, mirror
+from cspbroker.subscriptions import ledger, mirror
 from cspbroker.subscriptions.models import Channel, Subscription
+from cspbroker.subscriptions.prices import lock_price
 from cspbroker.tenants.models import Tenant
 
 CREATED_BY_IMPORT = "created by tenant import"
@@ -82,7 +87,9 @@ def _minimal_offer(connection: Connection, remote: RemoteSubscription, term: str
     return offer
 
 
-def import_subscriptions(tenant: Tenant, remotes: Iterable[RemoteSubscription], now: datetime) -> int:
+def import_subscriptions(
+    tenant: Tenant, remotes: Iterable[RemoteSubscription], now: datetime, clock: Clock = platform_clock
+) -> int:
     """Create the subscriptions not yet here (parents before add-ons); returns how many were created."""
     known = dict(Subscription.objects.filter(tenant=tenant).values_list("provider_subscription_id", "pk"))
     ordered = sorted(remotes, key=lambda remote: remote.parent_subscription_id is not None)
@@ -96,25 +103,34 @@ def import_subscriptions(tenant: Tenant, remotes: Iterable[RemoteSubscription], 
         subscription.last_synced_at = now
         subscription.save()
         known[remote.id] = subscription.pk
-        _opening_history(subscription, now)
+        _opening_history(subscription, now, clock)
         created += 1
     return created
 
 
-def _opening_history(subscription: Subscription, now: datetime) -> None:
-    actor_ref, actor_label = history.PROVIDER_ACTOR
-    history.record_quantity(
-        subscription, quantity=subscription.quantity, effective_at=now, channel=Channel.PROVIDER
+def _opening_history(subscription: Subscription, now: datetime, clock: Clock) -> None:
+    """Billed from the import on (before it, the subscription was not ours to bill), at the price of
+    its current term's first day: new commerce locked it then."""
+    today = ledger.local_day(subscription, now)
+    anchor = subscription.start_date or today
+    term_start = term_containing(
+        anchor, Term.parse(subscription.term or "P1M").months, max(today, anchor)
+    ).start
+    origin = ledger.IMPORT
+    ledger.record_purchase(
+        subscription,
+        effective_at=now,
+        origin=origin,
+        price=lock_price(subscription, term_start),
+        clock=clock,
+        term_start=term_start,
     )
-    history.record_status(
-        subscription, status=subscription.status, effective_at=now, channel=Channel.PROVIDER
-    )
-    history.record_event(
+    ledger.record_event(
         subscription,
         at=now,
-        actor_ref=actor_ref,
-        actor_label=actor_label,
-        channel=Channel.PROVIDER,
+        actor_ref=origin.actor_ref,
+        actor_label=origin.actor_label,
+        channel=Channel.IMPORT,
         kind="imported",
         new={
             "quantity": subscription.quantity,

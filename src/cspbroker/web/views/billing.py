@@ -23,9 +23,9 @@ from cspbroker.billing.report import billing_report, last_month, parse_month
 from cspbroker.billing.services import credit_notes, invoices
 from cspbroker.billing.services.invoices import line_snapshot
 from cspbroker.billing.tasks import request_run
+from cspbroker.clock import platform_clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.money import Money
-from cspbroker.subscriptions.clock import platform_clock
 from cspbroker.web.context import current_actor
 from cspbroker.web.views.access import customer_required, staff_required
 
@@ -68,7 +68,7 @@ def report(request: HttpRequest, area: str) -> HttpResponse:
                 first = parse_month(request.GET.get("from", ""), "from")
                 last = parse_month(request.GET.get("to", "") or request.GET.get("from", ""), "to")
             else:
-                first, last = last_month(platform_clock().today(customer.time_zone))
+                first, last = last_month(platform_clock.today(customer.time_zone))
             data = billing_report(customer, first, last, show_cost=selectors.shows_cost(actor, customer))
         except DomainError as error:
             context["error"] = error.message
@@ -83,7 +83,7 @@ def report(request: HttpRequest, area: str) -> HttpResponse:
             response["Content-Disposition"] = 'attachment; filename="billing-report.xlsx"'
             return response
         context.update(report=data, query=request.GET.urlencode(), first=first, last=last)
-        context["next_bill"] = preview.next_bill(customer, clock=platform_clock())
+        context["next_bill"] = preview.next_bill(customer, clock=platform_clock)
     return render(request, "backoffice/billing/report.html", context)
 
 
@@ -159,7 +159,7 @@ def invoice_issue(request: HttpRequest, invoice_id: int) -> HttpResponse:
     actor = _who(request, "backoffice")
     invoice = selectors.invoice_for(actor, invoice_id)
     try:
-        issued = invoices.issue_invoice(invoice_id=invoice.pk, actor=actor, clock=platform_clock())
+        issued = invoices.issue_invoice(invoice_id=invoice.pk, actor=actor, clock=platform_clock)
         messages.success(request, f"Invoice {issued.number} is issued.")
     except DomainError as error:
         messages.error(request, error.message)
@@ -179,7 +179,7 @@ def invoice_credit(request: HttpRequest, invoice_id: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             amount=amount,
             actor=actor,
-            clock=platform_clock(),
+            clock=platform_clock,
         )
         messages.success(request, f"Credit note {note.number} is issued.")
     except InvalidOperation:

@@ -16,7 +16,7 @@ from cspbroker.accounts.access import Actor
 from cspbroker.accounts.models import Organization
 from cspbroker.catalog import selectors, services
 from cspbroker.catalog.models import BillingCycle, CatalogImport, Product
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.connections.models import Connection
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
@@ -66,7 +66,7 @@ def _picker(
         search=search,
     )
     rows = selectors.catalog_rows(products, billing_cycle=billing_cycle)
-    on = system_clock.today(customer.time_zone if customer else "UTC")
+    on = platform_clock.today(customer.time_zone if customer else "UTC")
     selectors.add_prices(rows, customer=customer, on=on, show_cost=show_cost, cost_currency=cost_currency)
     return {
         "facets": found,
@@ -118,7 +118,7 @@ def backoffice_product(request: HttpRequest, product_id: int) -> HttpResponse:
     product = selectors.product_for(actor, product_id)
     customer, customers = _staff_customer(request, actor)
     rows = selectors.catalog_rows(Product.objects.filter(pk=product.pk))
-    on = system_clock.today(customer.time_zone if customer else "UTC")
+    on = platform_clock.today(customer.time_zone if customer else "UTC")
     selectors.add_prices(rows, customer=customer, on=on, show_cost=True, cost_currency=_staff_currency(actor))
     context = {
         "product": product,
@@ -141,7 +141,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     except (ValueError, Connection.DoesNotExist) as missing:
         raise Http404("Not found.") from missing
     try:
-        run = services.request_import(actor=actor, connection_id=connection.pk, clock=system_clock)
+        run = services.request_import(actor=actor, connection_id=connection.pk, clock=platform_clock)
     except DomainError as error:
         if request.htmx:  # type: ignore[attr-defined]
             return render(

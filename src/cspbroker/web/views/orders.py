@@ -13,12 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cspbroker.accounts.access import may
+from cspbroker.clock import platform_clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
 from cspbroker.provisioning import approvals, selectors
 from cspbroker.provisioning import services as provisioning
 from cspbroker.provisioning.models import OrderKind, OrderState
-from cspbroker.subscriptions.clock import platform_clock
 from cspbroker.web.views.access import staff_required
 from cspbroker.web.views.subscriptions import (
     actor_of,
@@ -60,7 +60,7 @@ def order_list(request: HttpRequest, area: str) -> HttpResponse:
         orders=list(rows[:300]),
         state=filters.state,
         states=OrderState.choices,
-        waiting=len(selectors.approvals_for(actor, platform_clock().now())) if area == "backoffice" else 0,
+        waiting=len(selectors.approvals_for(actor, platform_clock.now())) if area == "backoffice" else 0,
     )
     return render(request, f"{area}/orders/list.html", context)
 
@@ -83,7 +83,7 @@ def order_detail(request: HttpRequest, order_id: int, area: str) -> HttpResponse
         and actor.is_staff
         and may(actor, Action.CHANGE, order.customer),
         own_request=order.requested_by_user_id == actor.user_id,
-        warnings=selectors.approval_warnings(order, platform_clock().now()),
+        warnings=selectors.approval_warnings(order, platform_clock.now()),
         has_quantity=order.kind in (OrderKind.NEW, OrderKind.ADD_ON, OrderKind.CHANGE_QUANTITY),
     )
     return render(request, f"{area}/orders/detail.html", context)
@@ -114,7 +114,7 @@ def order_retry(request: HttpRequest, order_id: int, area: str) -> HttpResponse:
 @staff_required
 def approval_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    context = page_context("backoffice", approvals=selectors.approvals_for(actor, platform_clock().now()))
+    context = page_context("backoffice", approvals=selectors.approvals_for(actor, platform_clock.now()))
     return render(request, "backoffice/orders/approvals.html", context)
 
 
@@ -130,7 +130,7 @@ def approval_decide(request: HttpRequest, order_id: int) -> HttpResponse:
             order_id=order.pk,
             approve=approve,
             reason=request.POST.get("reason", ""),
-            clock=platform_clock(),
+            clock=platform_clock,
         )
     except DomainError as refusal:
         forbid_if_denied(refusal)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cspbroker.accounts.access import Actor
 from cspbroker.catalog import selectors, services
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
 from cspbroker.web.context import current_actor
@@ -154,7 +154,7 @@ def price_list_detail(request: HttpRequest, price_list_id: int) -> HttpResponse:
     price_list = selectors.price_list_for(actor, price_list_id)
     action = request.POST.get("action") if request.method == "POST" else None
     entry_form = EntryForm(
-        request.POST if action == "entry" else None, initial={"effective_from": system_clock.today("UTC")}
+        request.POST if action == "entry" else None, initial={"effective_from": platform_clock.today("UTC")}
     )
     _choices(entry_form, "offer").choices = _offer_choices(price_list)
     rename_form = RenameForm(request.POST if action == "rename" else None, initial={"name": price_list.name})
@@ -170,7 +170,7 @@ def price_list_detail(request: HttpRequest, price_list_id: int) -> HttpResponse:
         else:
             messages.success(request, "The price list is renamed.")
             return redirect("backoffice-price-list", price_list_id=price_list.pk)
-    today = system_clock.today(price_list.customer.time_zone if price_list.customer else "UTC")
+    today = platform_clock.today(price_list.customer.time_zone if price_list.customer else "UTC")
     context = {
         "price_list": price_list,
         "rows": selectors.entry_rows(price_list, on=today),
@@ -202,7 +202,7 @@ def price_entry_delete(request: HttpRequest, price_list_id: int, entry_id: int) 
 @staff_required
 def markup_rules(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    form = MarkupRuleForm(request.POST or None, initial={"effective_from": system_clock.today("UTC")})
+    form = MarkupRuleForm(request.POST or None, initial={"effective_from": platform_clock.today("UTC")})
     _choices(form, "owner").choices = _owner_choices(actor)
     categories = selectors.facets(actor).categories
     _choices(form, "category").choices = [("", "All products")] + [(c, c) for c in categories if c]

@@ -16,10 +16,11 @@ from cspbroker.accounts.access import Actor
 from cspbroker.accounts.models import Organization
 from cspbroker.catalog import selectors as catalog
 from cspbroker.catalog.models import BillingCycle, Offer
+from cspbroker.catalog.quotes import purchase_quote
+from cspbroker.clock import platform_clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
-from cspbroker.subscriptions import preview, services
-from cspbroker.subscriptions.clock import platform_clock
+from cspbroker.provisioning import ordering
 from cspbroker.tenants.models import Tenant, TenantStatus
 from cspbroker.web.views.subscriptions import (
     CHANNELS,
@@ -50,9 +51,9 @@ def _quantity(text: str, minimum: int = 1) -> int:
 
 
 def _price(customer: Organization, offer: Offer, quantity: int, show_cost: bool) -> dict[str, Any]:
-    on = platform_clock().today(customer.time_zone)
+    on = platform_clock.today(customer.time_zone)
     try:
-        return preview.purchase_quote(customer, offer, quantity, on, show_cost=show_cost)
+        return purchase_quote(customer, offer, quantity, on, show_cost=show_cost)
     except DomainError as error:
         return {"error": error.message if show_cost else "Not priced yet: ask us for a quote."}
 
@@ -118,8 +119,8 @@ def subscription_new(request: HttpRequest, area: str) -> HttpResponse:
         and state.get("tenant")
     ):
         try:
-            order = services.buy(
-                request=services.Request(actor=actor, channel=CHANNELS[area]),
+            order = ordering.buy(
+                request=ordering.Request(actor=actor, channel=CHANNELS[area]),
                 tenant_id=state["tenant"].pk,
                 offer_id=state["offer"].pk,
                 quantity=state["quantity"],
@@ -156,8 +157,8 @@ def subscription_add_on(request: HttpRequest, subscription_id: int, area: str) -
         error, status = f"That add-on cannot be added to {title}: choose one of the list.", 400
     elif request.method == "POST" and offer is not None:
         try:
-            order = services.buy(
-                request=services.Request(actor=actor, channel=CHANNELS[area]),
+            order = ordering.buy(
+                request=ordering.Request(actor=actor, channel=CHANNELS[area]),
                 tenant_id=base.tenant_id,
                 offer_id=offer.pk,
                 quantity=quantity,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -22,12 +23,13 @@ from django.views.decorators.http import require_POST
 from cspbroker.accounts.access import Actor, may
 from cspbroker.accounts.services import PermissionDenied
 from cspbroker.catalog.selectors import storefront_customers
+from cspbroker.clock import platform_clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
+from cspbroker.provisioning import ordering
 from cspbroker.provisioning.models import Order, OrderState
-from cspbroker.provisioning.selectors import in_progress_for
+from cspbroker.provisioning.selectors import in_progress_for, orders_of_subscription
 from cspbroker.subscriptions import export, selectors, services
-from cspbroker.subscriptions.clock import platform_clock
 from cspbroker.subscriptions.models import Subscription, SubscriptionStatus
 from cspbroker.web.context import current_actor
 from cspbroker.web.views.access import customer_required, staff_required
@@ -124,7 +126,7 @@ def _filters(request: HttpRequest, actor: Actor, area: str) -> selectors.Subscri
 
 def _rows(request: HttpRequest, actor: Actor, area: str, limit: int | None = 200) -> tuple[list[Any], Any]:
     filters = _filters(request, actor, area)
-    now = platform_clock().now()
+    now = platform_clock.now()
     queryset = selectors.subscriptions_for(actor, filters, now)
     if area == "store":
         queryset = queryset.filter(tenant__customer_id__in=store_customer_ids(actor))
@@ -167,7 +169,8 @@ def subscription_export(request: HttpRequest, area: str) -> HttpResponse:
 def subscription_detail(request: HttpRequest, subscription_id: int, area: str) -> HttpResponse:
     actor = actor_of(request)
     subscription = subscription_in_area(actor, area, subscription_id)
-    detail = selectors.detail_for(actor, subscription.pk, platform_clock().now())
+    detail = selectors.detail_for(actor, subscription.pk, platform_clock.now())
+    detail.orders = orders_of_subscription(actor, detail.subscription)
     context = page_context(
         area,
         detail=detail,
@@ -175,7 +178,7 @@ def subscription_detail(request: HttpRequest, subscription_id: int, area: str) -
         actions=detail.action_map,
         in_progress=in_progress_for(subscription),
         show_cost=show_cost_for(actor, area, subscription),
-        today=platform_clock().today(subscription.tenant.customer.time_zone),
+        today=platform_clock.today(subscription.tenant.customer.time_zone),
     )
     return render(request, f"{area}/subscriptions/detail.html", context)
 
@@ -206,13 +209,14 @@ def subscription_change(request: HttpRequest, subscription_id: int, change: str,
     actor = actor_of(request)
     subscription = subscription_in_area(actor, area, subscription_id)
     kind, title, button = CHANGES[change]
-    detail = selectors.detail_for(actor, subscription.pk, platform_clock().now())
+    detail = selectors.detail_for(actor, subscription.pk, platform_clock.now())
+    detail.orders = orders_of_subscription(actor, detail.subscription)
     allowed, reason = _change_allowed(detail, change)
     error, status = "", 200
     if request.method == "POST":
         try:
-            order = services.change(
-                request=services.Request(actor=actor, channel=CHANNELS[area]),
+            order = ordering.change(
+                request=ordering.Request(actor=actor, channel=CHANNELS[area]),
                 subscription_id=subscription.pk,
                 kind=kind,
                 payload=_payload(change, request.POST, subscription),
@@ -243,10 +247,10 @@ def subscription_change(request: HttpRequest, subscription_id: int, change: str,
 
 
 def _preview(actor: Actor, subscription: Subscription, kind: str, payload: dict[str, Any]) -> Any:
-    if kind not in services.PRICED_KINDS:
+    if kind not in ordering.PRICED_KINDS:
         return None
     try:
-        return services.preview_change(
+        return ordering.preview_change(
             actor=actor, subscription_id=subscription.pk, kind=kind, payload=payload
         )
     except DomainError as refusal:
@@ -286,7 +290,8 @@ def subscription_sale_price(request: HttpRequest, subscription_id: int, area: st
             messages.error(request, refusal.message)
         else:
             messages.success(
-                request, f"From {row.effective_from:%Y-%m-%d} the price is {row.unit_price.normalize():f}."
+                request,
+                f"From {row.price_from:%Y-%m-%d} the price is {Decimal(row.unit_price or 0).normalize():f}.",
             )
     return redirect(f"/{area}/subscriptions/{subscription.pk}/")
 

@@ -27,46 +27,47 @@ TEN_EUR = [(D(2020, 1, 1), "10.00")]
 @pytest.mark.parametrize(
     ("start", "first_period", "added", "later_periods"),
     [
-        # Jan 29 → Feb 28 (common year): 3 + 27 = 30 days; 15..27 Feb = 13 days; 10 × 13/30 = 4.333
+        # Jan 29 → Feb 27 (common year) is 3 + 27 = 30 days, but Microsoft spreads a period over the
+        # days of the month it starts in, January's 31; 15..27 Feb = 13 days; 10 × 13/31 = 4.194
         (
             D(2027, 1, 29),
             "2027-01-29..2027-02-27",
-            "4.33 EUR",
+            "4.19 EUR",
             ["2027-02-28..2027-03-28", "2027-03-29..2027-04-28"],
         ),
-        # Jan 29 → Feb 29 (leap year): 3 + 28 = 31 days; 15..28 Feb = 14 days; 10 × 14/31 = 4.516
+        # Jan 29 → Feb 28 (leap year): 3 + 28 = 31 days, as January; 15..28 Feb = 14 days; 10 × 14/31 = 4.516
         (
             D(2028, 1, 29),
             "2028-01-29..2028-02-28",
             "4.52 EUR",
             ["2028-02-29..2028-03-28", "2028-03-29..2028-04-28"],
         ),
-        # Jan 30 → Feb 28: 2 + 27 = 29 days; 13 days; 10 × 13/29 = 4.483
+        # Jan 30 → Feb 27: 2 + 27 = 29 days, over January's 31; 13 days; 10 × 13/31 = 4.194
         (
             D(2027, 1, 30),
             "2027-01-30..2027-02-27",
-            "4.48 EUR",
+            "4.19 EUR",
             ["2027-02-28..2027-03-29", "2027-03-30..2027-04-29"],
         ),
-        # Jan 30 → Feb 29: 2 + 28 = 30 days; 14 days; 10 × 14/30 = 4.667
+        # Jan 30 → Feb 28 (leap year): 2 + 28 = 30 days, over January's 31; 14 days; 10 × 14/31 = 4.516
         (
             D(2028, 1, 30),
             "2028-01-30..2028-02-28",
-            "4.67 EUR",
+            "4.52 EUR",
             ["2028-02-29..2028-03-29", "2028-03-30..2028-04-29"],
         ),
-        # Jan 31 → Feb 28: 1 + 27 = 28 days; 13 days; 10 × 13/28 = 4.643
+        # Jan 31 → Feb 27: 1 + 27 = 28 days, over January's 31; 13 days; 10 × 13/31 = 4.194
         (
             D(2027, 1, 31),
             "2027-01-31..2027-02-27",
-            "4.64 EUR",
+            "4.19 EUR",
             ["2027-02-28..2027-03-30", "2027-03-31..2027-04-29"],
         ),
-        # Jan 31 → Feb 29: 1 + 28 = 29 days; 14 days; 10 × 14/29 = 4.828
+        # Jan 31 → Feb 28 (leap year): 1 + 28 = 29 days, over January's 31; 14 days; 10 × 14/31 = 4.516
         (
             D(2028, 1, 31),
             "2028-01-31..2028-02-28",
-            "4.83 EUR",
+            "4.52 EUR",
             ["2028-02-29..2028-03-30", "2028-03-31..2028-04-29"],
         ),
     ],
@@ -119,7 +120,7 @@ def test_an_increase_on_the_last_day_of_a_period_is_charged_for_that_one_day() -
     ]
 
 
-def test_a_decrease_inside_its_window_is_refunded_from_the_next_day() -> None:
+def test_a_decrease_inside_its_window_is_refunded_from_its_own_day() -> None:
     subscription = history(
         D(2026, 10, 1), [(D(2026, 10, 1), 10), (D(2026, 10, 5), 7, True)], [(D(2026, 1, 1), "12.50")]
     )
@@ -128,8 +129,8 @@ def test_a_decrease_inside_its_window_is_refunded_from_the_next_day() -> None:
 
     assert rows(lines) == [
         ("new", 10, "125.00 EUR", "2026-10-01..2026-10-31", "2026-10-01..2026-10-31"),
-        # 5 Oct was used; 6..31 Oct = 26 days: 3 × 12.50 × 26/31 = 31.452
-        ("removeQuantity", -3, "-31.45 EUR", "2026-10-06..2026-10-31", "2026-10-01..2026-10-31"),
+        # Microsoft refunds from the day of the decrease: 5..31 Oct = 27 days: 3 × 12.50 × 27/31 = 32.661
+        ("removeQuantity", -3, "-32.66 EUR", "2026-10-05..2026-10-31", "2026-10-01..2026-10-31"),
         ("cycleCharge", 7, "87.50 EUR", "2026-11-01..2026-11-30", "2026-11-01..2026-11-30"),
     ]
 
@@ -178,10 +179,10 @@ def test_a_decrease_refunds_the_newest_seats_first_at_the_price_they_were_charge
         ("new", 5, "50.00 EUR", "2026-10-01..2026-10-31", "2026-10-01..2026-10-31"),
         # 20..31 Oct = 12 days: 2 × 12 × 12/31 = 9.290
         ("addQuantity", 2, "9.29 EUR", "2026-10-20..2026-10-31", "2026-10-01..2026-10-31"),
-        # 26..31 Oct = 6 days; the 2 seats of 20 Oct at 12: 2 × 12 × 6/31 = 4.645
-        ("removeQuantity", -2, "-4.65 EUR", "2026-10-26..2026-10-31", "2026-10-01..2026-10-31"),
-        # then 1 seat of the period's own lot at 10: 10 × 6/31 = 1.935
-        ("removeQuantity", -1, "-1.94 EUR", "2026-10-26..2026-10-31", "2026-10-01..2026-10-31"),
+        # 25..31 Oct = 7 days; the 2 seats of 20 Oct at 12: 2 × 12 × 7/31 = 5.419
+        ("removeQuantity", -2, "-5.42 EUR", "2026-10-25..2026-10-31", "2026-10-01..2026-10-31"),
+        # then 1 seat of the period's own lot at 10: 10 × 7/31 = 2.258
+        ("removeQuantity", -1, "-2.26 EUR", "2026-10-25..2026-10-31", "2026-10-01..2026-10-31"),
     ]
     assert [line.sequence for line in lines] == [0, 0, 0, 1]
     assert [line.price_source for line in lines] == [
@@ -244,10 +245,10 @@ def test_a_decrease_and_its_reversal_on_one_day_net_to_zero() -> None:
 
     lines = compute_charges(subscription, through=D(2026, 10, 31))
 
-    # 12..31 Oct = 20 days: 2 × 10 × 20/31 = 12.903, refunded then charged back
+    # 11..31 Oct = 21 days: 2 × 10 × 21/31 = 13.548, refunded then charged back
     assert rows(lines)[1:] == [
-        ("removeQuantity", -2, "-12.90 EUR", "2026-10-12..2026-10-31", "2026-10-01..2026-10-31"),
-        ("addQuantity", 2, "12.90 EUR", "2026-10-12..2026-10-31", "2026-10-01..2026-10-31"),
+        ("removeQuantity", -2, "-13.55 EUR", "2026-10-11..2026-10-31", "2026-10-01..2026-10-31"),
+        ("addQuantity", 2, "13.55 EUR", "2026-10-11..2026-10-31", "2026-10-01..2026-10-31"),
     ]
     assert total(lines) == Money.of("50.00", "EUR")
 
@@ -255,7 +256,7 @@ def test_a_decrease_and_its_reversal_on_one_day_net_to_zero() -> None:
 # --- cancellations, suspension, expiry ----------------------------------------------------------
 
 
-def test_a_cancellation_on_day_three_refunds_the_remaining_period_less_three_days() -> None:
+def test_a_cancellation_on_day_three_refunds_the_period_from_that_day() -> None:
     subscription = history(
         D(2026, 11, 1),
         [(D(2026, 11, 1), 5)],
@@ -267,10 +268,11 @@ def test_a_cancellation_on_day_three_refunds_the_remaining_period_less_three_day
 
     assert rows(lines) == [
         ("new", 5, "100.00 EUR", "2026-11-01..2026-11-30", "2026-11-01..2026-11-30"),
-        # 1, 2 and 3 Nov used; 27 of 30 days refunded: 5 × 20 × 27/30 = 90
-        ("cancel", -5, "-90.00 EUR", "2026-11-04..2026-11-30", "2026-11-01..2026-11-30"),
+        # As in Microsoft's example (bought 15 Jul, cancelled 17 Jul, "29 unused days" to 14 Aug): 1 and
+        # 2 Nov used, 3..30 Nov = 28 of 30 days refunded: 5 × 20 × 28/30 = 93.333
+        ("cancelImmediate", -5, "-93.33 EUR", "2026-11-03..2026-11-30", "2026-11-01..2026-11-30"),
     ]
-    assert total(lines) == Money.of("10.00", "EUR")
+    assert total(lines) == Money.of("6.67", "EUR")
 
 
 def test_a_cancellation_outside_its_window_stops_charges_at_the_next_period_without_refund() -> None:
@@ -295,8 +297,8 @@ def test_a_billing_only_cancellation_credits_the_rest_of_the_period_from_its_own
 
     assert rows(lines) == [
         ("new", 6, "60.00 EUR", "2026-10-01..2026-10-31", "2026-10-01..2026-10-31"),
-        # 11..31 Oct = 21 days: 6 × 10 × 21/31 = 40.645
-        ("cancel", -6, "-40.65 EUR", "2026-10-11..2026-10-31", "2026-10-01..2026-10-31"),
+        # 11..31 Oct = 21 days: 6 × 10 × 21/31 = 40.645, our credit to the customer
+        ("customerCredit", -6, "-40.65 EUR", "2026-10-11..2026-10-31", "2026-10-01..2026-10-31"),
     ]
 
 
@@ -408,7 +410,7 @@ def test_a_triennial_term_billed_annually_renews_after_three_years() -> None:
 # --- trials -------------------------------------------------------------------------------------
 
 
-def test_a_trial_is_free_and_its_conversion_is_a_new_purchase_anchored_on_the_conversion_day() -> None:
+def test_a_trial_is_free_and_its_conversion_starts_a_paid_term_on_the_conversion_day() -> None:
     subscription = history(
         D(2026, 9, 1),
         [(D(2026, 9, 1), 25), (D(2026, 10, 16), 10)],
@@ -419,7 +421,8 @@ def test_a_trial_is_free_and_its_conversion_is_a_new_purchase_anchored_on_the_co
     lines = compute_charges(subscription, through=D(2026, 12, 31))
 
     assert rows(lines) == [
-        ("new", 10, "120.00 EUR", "2026-10-16..2026-11-15", "2026-10-16..2026-11-15"),
+        # Microsoft's charge type for the first paid period of a converted trial is `convert`.
+        ("convert", 10, "120.00 EUR", "2026-10-16..2026-11-15", "2026-10-16..2026-11-15"),
         ("cycleCharge", 10, "120.00 EUR", "2026-11-16..2026-12-15", "2026-11-16..2026-12-15"),
         ("cycleCharge", 10, "120.00 EUR", "2026-12-16..2027-01-15", "2026-12-16..2027-01-15"),
     ]
@@ -541,10 +544,10 @@ def test_a_one_time_purchase_is_charged_whole_and_returns_refund_the_newest_lice
     lines = compute_charges(subscription, through=D(2026, 12, 31))
 
     assert rows(lines) == [
-        ("oneTime", 2, "300.00 EUR", "2026-10-05..2026-10-05", "2026-10-05..2026-10-05"),
-        ("oneTime", 1, "160.00 EUR", "2026-10-10..2026-10-10", "2026-10-10..2026-10-10"),
+        ("new", 2, "300.00 EUR", "2026-10-05..2026-10-05", "2026-10-05..2026-10-05"),
+        ("new", 1, "160.00 EUR", "2026-10-10..2026-10-10", "2026-10-10..2026-10-10"),
         ("removeQuantity", -1, "-160.00 EUR", "2026-10-12..2026-10-12", "2026-10-12..2026-10-12"),
-        ("cancel", -2, "-300.00 EUR", "2026-10-20..2026-10-20", "2026-10-20..2026-10-20"),
+        ("cancelImmediate", -2, "-300.00 EUR", "2026-10-20..2026-10-20", "2026-10-20..2026-10-20"),
     ]
     assert lines[0].explanation == "2 × 150.00 EUR (bought 5 Oct 2026)"
 
@@ -570,14 +573,14 @@ def test_a_bill_for_a_reseller_billed_on_the_31st_collects_octobers_lines_and_is
             7,
             [
                 ("cycleCharge", 4, "40.00 EUR", "2026-10-15..2026-11-14", "2026-10-15..2026-11-14"),
-                # made on 31 Oct, refunded from 1 Nov: 1..14 Nov = 14 of 31 days: 10 × 14/31 = 4.516
-                ("removeQuantity", -1, "-4.52 EUR", "2026-11-01..2026-11-14", "2026-10-15..2026-11-14"),
+                # made and refunded from 31 Oct: 31 Oct..14 Nov = 15 of 31 days: 10 × 15/31 = 4.839
+                ("removeQuantity", -1, "-4.84 EUR", "2026-10-31..2026-11-14", "2026-10-15..2026-11-14"),
             ],
-            "35.48 EUR",
+            "35.16 EUR",
         ),
         (9, [("new", 2, "15.00 EUR", "2026-10-31..2026-11-29", "2026-10-31..2026-11-29")], "15.00 EUR"),
     ]
-    assert bill.total == Money.of("50.48", "EUR")
+    assert bill.total == Money.of("50.16", "EUR")
 
 
 def test_the_february_cycle_of_a_reseller_billed_on_the_31st_ends_on_the_28th() -> None:

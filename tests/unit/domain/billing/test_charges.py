@@ -15,6 +15,7 @@ from cspbroker.domain.billing import (
     Status,
     StatusChange,
     SubscriptionHistory,
+    Term,
     bill_for_cycle,
     compute_charges,
     diff_lines,
@@ -26,7 +27,7 @@ from cspbroker.domain.errors import CurrencyMismatch, UnknownCurrency
 from cspbroker.domain.money import Money
 from cspbroker.domain.periods import Frequency, billing_cycle
 
-from .builders import history, rows
+from .builders import history, rows, total
 
 D = date
 TEN_EUR = [(D(2020, 1, 1), "10.00")]
@@ -68,21 +69,33 @@ def test_statuses_given_as_text_become_statuses() -> None:
     assert StatusChange(D(2026, 10, 1), "billing_cancelled").status is Status.BILLING_CANCELLED  # type: ignore[arg-type]
 
 
-def test_only_a_trial_converts() -> None:
+def test_a_term_may_not_start_before_the_previous_one_ends_unless_that_was_a_trial() -> None:
+    paid = Term(D(2026, 10, 1), 12, Frequency.MONTHLY, None)
     with pytest.raises(InvalidBillingHistory) as raised:
         SubscriptionHistory(
             subscription_id=1,
             product="Microsoft 365 E3",
             currency="EUR",
-            start=D(2026, 10, 1),
-            billing_frequency=Frequency.MONTHLY,
-            term_months=12,
-            is_trial=False,
+            terms=(paid, Term(D(2026, 11, 1), 12, Frequency.MONTHLY, None, ChargeType.RENEW)),
             quantity_ledger=(QuantityChange(D(2026, 10, 1), 1),),
-            converted_from_trial_on=D(2026, 11, 1),
         )
 
-    assert raised.value.field == "converted_from_trial_on"
+    assert raised.value.field == "terms"
+    trial = Term(D(2026, 10, 1), 1, Frequency.MONTHLY, None, is_trial=True)
+    converted = Term(D(2026, 10, 20), 12, Frequency.MONTHLY, None, ChargeType.CONVERT)
+    assert SubscriptionHistory(1, "E3", "EUR", (trial, converted), ()).term_on(D(2026, 10, 25)) == converted
+
+
+def test_billing_stops_where_the_last_term_ends() -> None:
+    subscription = history(D(2026, 10, 1), [(D(2026, 10, 1), 2)], TEN_EUR, term_months=1, renewals=1)
+
+    lines = compute_charges(subscription, through=D(2027, 1, 31))
+
+    assert [(r[0], r[4]) for r in rows(lines)] == [
+        ("new", "2026-10-01..2026-10-31"),
+        ("renew", "2026-11-01..2026-11-30"),
+    ]
+    assert subscription.billing_ended_by(D(2026, 12, 1))
 
 
 def test_a_charge_without_a_price_in_force_names_the_subscription_and_day() -> None:
@@ -149,11 +162,14 @@ def test_nothing_dated_after_a_cancellation_is_charged() -> None:
     ]
 
 
-def test_a_refundable_decrease_on_the_last_day_has_nothing_left_to_refund() -> None:
+def test_a_refundable_decrease_on_the_last_day_refunds_that_day() -> None:
     subscription = history(D(2026, 10, 1), [(D(2026, 10, 1), 2), (D(2026, 10, 31), 1, True)], TEN_EUR)
 
-    assert [line.charge_type for line in compute_charges(subscription, through=D(2026, 10, 31))] == [
-        ChargeType.NEW
+    lines = compute_charges(subscription, through=D(2026, 10, 31))
+
+    # Microsoft refunds from the day of the decrease itself: 31 Oct is 1 of 31 days, 10 × 1/31 = 0.323
+    assert [(r[0], r[1], r[2], r[3]) for r in rows(lines)][1:] == [
+        ("removeQuantity", -1, "-0.32 EUR", "2026-10-31..2026-10-31")
     ]
 
 
@@ -176,17 +192,17 @@ def test_seats_put_back_and_taken_out_again_the_same_day_are_refunded_as_they_fi
 
     lines = compute_charges(subscription, through=D(2026, 10, 31))
 
-    # 12..31 Oct = 20 days: 3 × 10 × 20/31 = 19.355; 2 × 10 × 20/31 = 12.903 charged back then refunded
+    # 11..31 Oct = 21 days: 3 × 10 × 21/31 = 20.323; 2 × 10 × 21/31 = 13.548 charged back then refunded
     # again, although the second decrease is marked non-refundable: it only undoes the re-add.
     assert [(r[0], r[1], r[2]) for r in rows(lines)] == [
         ("new", 5, "50.00 EUR"),
-        ("removeQuantity", -3, "-19.35 EUR"),
-        ("addQuantity", 2, "12.90 EUR"),
-        ("removeQuantity", -2, "-12.90 EUR"),
+        ("removeQuantity", -3, "-20.32 EUR"),
+        ("addQuantity", 2, "13.55 EUR"),
+        ("removeQuantity", -2, "-13.55 EUR"),
     ]
 
 
-def test_a_cancellation_refunds_seats_added_that_day_from_that_day_and_the_rest_from_the_next() -> None:
+def test_a_cancellation_refunds_every_seat_from_its_own_day() -> None:
     subscription = history(
         D(2026, 10, 1),
         [(D(2026, 10, 1), 2), (D(2026, 10, 9), 3)],
@@ -196,13 +212,34 @@ def test_a_cancellation_refunds_seats_added_that_day_from_that_day_and_the_rest_
 
     lines = compute_charges(subscription, through=D(2026, 10, 31))
 
-    # Oldest lot first: 2 × 10 × 22/31 = 14.194 from 10 Oct; the seat added on 9 Oct: 10 × 23/31 = 7.419.
+    # Oldest lot first, 9..31 Oct = 23 days: 2 × 10 × 23/31 = 14.839; the seat of 9 Oct: 10 × 23/31 = 7.419.
     assert [(r[0], r[1], r[2], r[3]) for r in rows(lines)] == [
         ("new", 2, "20.00 EUR", "2026-10-01..2026-10-31"),
         ("addQuantity", 1, "7.42 EUR", "2026-10-09..2026-10-31"),
-        ("cancel", -2, "-14.19 EUR", "2026-10-10..2026-10-31"),
-        ("cancel", -1, "-7.42 EUR", "2026-10-09..2026-10-31"),
+        ("cancelImmediate", -2, "-14.84 EUR", "2026-10-09..2026-10-31"),
+        ("cancelImmediate", -1, "-7.42 EUR", "2026-10-09..2026-10-31"),
     ]
+
+
+def test_a_cancellation_within_a_day_of_the_term_starting_is_refunded_in_full() -> None:
+    subscription = history(
+        D(2026, 10, 1),
+        [(D(2026, 10, 1), 2), (D(2026, 10, 2), 3)],
+        TEN_EUR,
+        statuses=[(D(2026, 10, 2), "cancelled", True, True)],
+    )
+
+    lines = compute_charges(subscription, through=D(2026, 10, 31))
+
+    # "You can get a full refund if you cancel within 24 hours of purchase or renewal": each lot back
+    # over exactly the days it was charged.
+    assert [(r[0], r[1], r[2]) for r in rows(lines)] == [
+        ("new", 2, "20.00 EUR"),
+        ("addQuantity", 1, "9.68 EUR"),  # 2..31 Oct = 30 days: 10 × 30/31 = 9.677
+        ("cancelImmediate", -2, "-20.00 EUR"),
+        ("cancelImmediate", -1, "-9.68 EUR"),
+    ]
+    assert total(lines) == Money.zero("EUR")
 
 
 def test_a_subscription_at_zero_seats_is_charged_nothing_until_seats_are_added() -> None:
@@ -224,7 +261,7 @@ def test_a_billing_only_cancellation_of_a_one_time_purchase_credits_nothing() ->
     )
 
     assert [line.charge_type for line in compute_charges(subscription, through=D(2026, 12, 1))] == [
-        ChargeType.ONE_TIME
+        ChargeType.NEW
     ]
 
 
@@ -270,7 +307,7 @@ def test_explanations_of_full_periods_refunds_and_renewals() -> None:
     assert [line.explanation for line in lines] == [
         "2 × 12.50 EUR (new 1 Nov, period 1 Nov–30 Nov 2026)",
         "2 × 12.50 EUR (renewed 1 Dec, period 1 Dec–31 Dec 2026)",
-        "-1 × 12.50 EUR × 26/31 days (removed 5 Dec, from 6 Dec, period 1 Dec–31 Dec 2026)",
+        "-1 × 12.50 EUR × 27/31 days (removed 5 Dec, period 1 Dec–31 Dec 2026)",
     ]
 
 
@@ -353,7 +390,7 @@ def test_a_preview_of_a_cancellation_inside_the_window_shows_the_refund_and_no_m
         subscription, StatusChange(D(2026, 11, 3), Status.CANCELLED, True), on=D(2026, 11, 3)
     )
 
-    assert preview.net == Money.of("-90.00", "EUR")
+    assert preview.net == Money.of("-93.33", "EUR")  # 3..30 Nov = 28 days: 5 × 20 × 28/30
     assert preview.monthly_cost_after == Money.zero("EUR")
 
 

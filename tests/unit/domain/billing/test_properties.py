@@ -27,10 +27,10 @@ from cspbroker.domain.billing import (
     preview_change,
 )
 from cspbroker.domain.money import MINOR_UNITS, Money
-from cspbroker.domain.periods import Frequency, Period, nth_period
-from cspbroker.domain.proration import prorate
+from cspbroker.domain.periods import Frequency, Period, charge_cycle_days, nth_period
 
 from ..strategies import anchors, billing_currencies
+from .builders import terms
 
 PLANS = [
     (Frequency.MONTHLY, 12),
@@ -77,21 +77,26 @@ def _history(
     # The first price is in force from the start; later ones change it on random days.
     points = [(0, prices[0][1]), *sorted(prices[1:])]
     statuses = () if ending is None else (StatusChange(start + timedelta(days=ending[0]), *ending[1:]),)  # type: ignore[arg-type]
+    own = tuple(
+        PricePoint(start + timedelta(days=offset), _price(units, currency), f"price {index}")
+        for index, (offset, units) in enumerate(points)
+    )
     return SubscriptionHistory(
         subscription_id=1,
         product="product",
         currency=currency,
-        start=start,
-        billing_frequency=frequency,
-        term_months=term_months,
-        is_trial=trial_days is not None,
+        terms=terms(
+            start,
+            own,
+            frequency=frequency,
+            term_months=term_months,
+            renewals=30 // max(term_months, 1),
+            is_trial=trial_days is not None,
+            trial_converted_on=None if trial_days is None else start + timedelta(days=trial_days),
+        ),
         quantity_ledger=tuple(ledger),
         status_changes=statuses,
-        prices=tuple(
-            PricePoint(start + timedelta(days=offset), _price(units, currency), f"price {index}")
-            for index, (offset, units) in enumerate(points)
-        ),
-        converted_from_trial_on=None if trial_days is None else start + timedelta(days=trial_days),
+        prices=own,
     )
 
 
@@ -109,8 +114,12 @@ histories = st.builds(
 offsets = st.integers(0, 700)
 
 
+def start_of(subscription: SubscriptionHistory) -> date:
+    return subscription.terms[0].start
+
+
 def _through(subscription: SubscriptionHistory, offset: int) -> date:
-    return subscription.start + timedelta(days=offset)
+    return start_of(subscription) + timedelta(days=offset)
 
 
 def _amounts_by_period(
@@ -119,7 +128,7 @@ def _amounts_by_period(
     # A one-time purchase's lines each carry their own day as period: they are one account together.
     grouped: dict[Period | None, list[Money]] = defaultdict(list)
     for line in lines:
-        grouped[line.period if subscription.billing_frequency else None].append(line.amount)
+        grouped[None if subscription.is_one_time else line.period].append(line.amount)
     return grouped
 
 
@@ -140,12 +149,15 @@ def test_no_key_appears_twice_and_no_period_is_charged_twice(
     lines = compute_charges(subscription, _through(subscription, offset))
 
     assert len({line.key for line in lines}) == len(lines)
-    openings = [line.period for line in lines if line.charge_type in _OPENINGS]
+    # A one-time purchase charges each new licence `new` on its day; only periods have openings.
+    openings = [
+        line.period for line in lines if line.charge_type in _OPENINGS and not subscription.is_one_time
+    ]
     assert len(set(openings)) == len(openings)
     assert all(earlier.end <= later.start for earlier, later in pairwise(openings))
 
 
-_OPENINGS = {ChargeType.NEW, ChargeType.CYCLE_CHARGE, ChargeType.RENEW}
+_OPENINGS = {ChargeType.NEW, ChargeType.CYCLE_CHARGE, ChargeType.RENEW, ChargeType.CONVERT}
 
 
 @given(histories, offsets)
@@ -193,7 +205,7 @@ def test_a_change_and_its_reversal_on_the_same_day_net_to_zero(
     refundable: bool,
 ) -> None:
     through = _through(subscription, offset)
-    day = subscription.start + timedelta(days=day_offset)
+    day = start_of(subscription) + timedelta(days=day_offset)
     quantity = subscription.quantity_on(day)
     changed = quantity + seats if up_first or quantity == 0 else max(0, quantity - seats)
     reversed_history = subscription.with_change(QuantityChange(day, changed, refundable)).with_change(
@@ -222,7 +234,7 @@ def test_a_preview_adds_exactly_the_lines_recording_the_change_would_add(
     subscription: SubscriptionHistory, offset: int, day_offset: int, quantity: int, refundable: bool
 ) -> None:
     through = _through(subscription, offset)
-    change = QuantityChange(subscription.start + timedelta(days=day_offset), quantity, refundable)
+    change = QuantityChange(start_of(subscription) + timedelta(days=day_offset), quantity, refundable)
 
     preview = preview_change(subscription, change, through)
 
@@ -256,8 +268,10 @@ def test_what_a_cancellation_keeps_and_refunds_add_up_to_the_period_within_one_m
     lines = [line for line in compute_charges(subscription, period.last_day) if line.period == period]
 
     whole, refund = lines[0].amount, (lines[1].amount if len(lines) > 1 else Money.zero(price.currency))
-    kept = prorate(price, seats, period, Period(period.start, day + timedelta(days=1))).amount
-    assert abs((kept - refund).minor_units - whole.minor_units) <= 2
+    # Refunded from the day of the cancellation itself, over the charge cycle days (Microsoft's rule).
+    unused = price.exact() * seats * Fraction((period.end - day).days, charge_cycle_days(period))
+    assert abs(Fraction(-refund.amount) - unused.amount) * 10 ** MINOR_UNITS[price.currency] <= 1
+    assert -refund <= whole
 
 
 @given(
@@ -281,11 +295,8 @@ def test_seats_added_then_removed_cost_their_days_within_one_minor_unit_each(
     lines = [line for line in compute_charges(subscription, period.last_day) if line.period == period]
 
     net = Money.sum((line.amount for line in lines), price.currency)
-    used_until = removed_on if removed_on == added_on else removed_on + timedelta(days=1)
-    expected = (
-        Fraction(0) if used_until == added_on else Fraction(seats * (used_until - added_on).days, period.days)
-    )
-    exact = price.exact() * expected
+    # Charged from the day they were added, refunded from the day they were removed: both days count once.
+    exact = price.exact() * Fraction(seats * (removed_on - added_on).days, charge_cycle_days(period))
     assert abs(Fraction(net.amount) - exact.amount) * 10 ** MINOR_UNITS[price.currency] <= 1
 
 
@@ -300,11 +311,7 @@ def _simple(
         subscription_id=1,
         product="product",
         currency=price.currency,
-        start=anchor,
-        billing_frequency=frequency,
-        term_months=36,
-        is_trial=False,
+        terms=terms(anchor, (PricePoint(anchor, price, "list"),), frequency=frequency, term_months=36),
         quantity_ledger=tuple(ledger),
         status_changes=() if cancelled_on is None else (StatusChange(cancelled_on, "cancelled", True),),  # type: ignore[arg-type]
-        prices=(PricePoint(anchor, price, "list"),),
     )

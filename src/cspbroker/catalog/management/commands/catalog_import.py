@@ -13,7 +13,7 @@ from rich.table import Table
 from cspbroker.accounts.access import SYSTEM
 from cspbroker.catalog import services
 from cspbroker.catalog.models import CatalogImport, ImportStatus
-from cspbroker.clock import system_clock
+from cspbroker.clock import platform_clock
 from cspbroker.connections.models import Connection
 from cspbroker.domain.errors import DomainError
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
     def _import(self, console: Console, connection: Connection) -> CatalogImport:
         try:
             run = services.request_import(
-                actor=SYSTEM, connection_id=connection.pk, clock=system_clock, enqueue=False
+                actor=SYSTEM, connection_id=connection.pk, clock=platform_clock, enqueue=False
             )
         except DomainError as error:
             raise CommandError(error.message) from error
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                 bar.update(task, completed=done, total=total, description=f"{connection.name}: {label}")
                 record(done, total, label)
 
-            run = services.run_import(import_id=run.pk, clock=system_clock, progress=progress)
+            run = services.run_import(import_id=run.pk, clock=platform_clock, progress=progress)
         run.summary["seconds"] = round(time.perf_counter() - started, 2)
         return run
 
