@@ -16,7 +16,7 @@ cycle's bill. `LedgerMark` says how far each customer's ledger has been billed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -67,14 +67,25 @@ class CyclePlan:
     marks: dict[int, tuple[int, str, str]] = field(default_factory=dict)
     settled_subscriptions: int = 0
     billed_through: dict[int, int] = field(default_factory=dict)  # customer → entry id billed before
+    late_entries: dict[int, list[int]] = field(default_factory=dict)  # subscription → its late entries
 
     @property
     def lines(self) -> list[PlannedLine]:
         return [line for plan in self.customers.values() for line in plan.lines]
 
 
-def plan_cycle(customers: Sequence[Organization], cycle: BillingCycle, *, today: date) -> CyclePlan:
-    """The lines `cycle`'s bills must receive, for customers all billed on the same billing day."""
+def plan_cycle(
+    customers: Sequence[Organization],
+    cycle: BillingCycle,
+    *,
+    today: date,
+    project: Callable[[CustomerHistories, date], None] | None = None,
+) -> CyclePlan:
+    """The lines `cycle`'s bills must receive, for customers all billed on the same billing day.
+
+    `project` lets a preview add to the histories what will be recorded before the cycle is billed
+    (the renewals due by its last day), so that it shows the bill the run will store.
+    """
     plan = CyclePlan(cycle)
     ids = [customer.pk for customer in customers]
     plan.frozen = set(
@@ -86,6 +97,8 @@ def plan_cycle(customers: Sequence[Organization], cycle: BillingCycle, *, today:
     open_customers = [customer for customer in customers if customer.pk not in plan.frozen]
     marks = {mark.customer_id: mark for mark in LedgerMark.objects.filter(customer_id__in=ids)}
     plan.loaded = load_histories(open_customers, on=cycle.period.last_day)
+    if project is not None:
+        project(plan.loaded, cycle.period.last_day)
     plan.errors.update(plan.loaded.errors)
     settling: dict[int, date] = {}  # subscription → the day its lines are recomputed from
     for customer in open_customers:
@@ -93,7 +106,7 @@ def plan_cycle(customers: Sequence[Organization], cycle: BillingCycle, *, today:
         mark = marks.get(customer.pk)
         if mark is not None:
             plan.billed_through[customer.pk] = mark.entry_id
-            settling.update(_late_subscriptions(plan.loaded, customer, mark, cycle, today))
+            settling.update(_late_subscriptions(plan, customer, mark, cycle, today))
         newest = plan.loaded.newest_entry.get(customer.pk, 0)
         first = mark.first_cycle_label if mark is not None else cycle.label
         if mark is None or cycle.label >= mark.cycle_label:
@@ -116,7 +129,7 @@ def plan_cycle(customers: Sequence[Organization], cycle: BillingCycle, *, today:
 
 
 def _late_subscriptions(
-    loaded: CustomerHistories, customer: Organization, mark: LedgerMark, cycle: BillingCycle, today: date
+    plan: CyclePlan, customer: Organization, mark: LedgerMark, cycle: BillingCycle, today: date
 ) -> dict[int, date]:
     """Subscriptions with entries recorded since the mark that reach back into billed periods, and the
     first day of the oldest cycle to recompute (never before the correction horizon or the first bill)."""
@@ -130,6 +143,7 @@ def _late_subscriptions(
         _cycle_start(billing_org.billing_day, mark.first_cycle_label),
     )
     late: dict[int, date] = {}
+    loaded = plan.loaded
     for sub_id, entries in loaded.entries.items():
         if loaded.customer_of.get(sub_id) != customer.pk:
             continue
@@ -138,13 +152,14 @@ def _late_subscriptions(
             # later bill already, so every subscription is compared with what was charged.
             late[sub_id] = cycle.period.start
             continue
-        days = [
-            entry.effective_at.astimezone(zone).date()
+        found = [
+            (entry.effective_at.astimezone(zone).date(), entry.id)
             for entry in entries
             if entry.id > mark.entry_id and entry.effective_at.astimezone(zone).date() < boundary
         ]
-        if days:
-            start = billing_cycle_containing(billing_org.billing_day, min(days)).period.start
+        if found:
+            plan.late_entries[sub_id] = [entry_id for _, entry_id in found]
+            start = billing_cycle_containing(billing_org.billing_day, min(found)[0]).period.start
             late[sub_id] = min(max(start, floor), cycle.period.start)
     return late
 
@@ -280,10 +295,9 @@ def _correction(
     plan: CyclePlan, customer: Organization, sub_id: int, history: billing.SubscriptionHistory
 ) -> tuple[int | None, str]:
     """The earliest late change of a subscription in words: "+2 seats from 5 Oct, recorded 9 Nov"."""
-    mark = plan.billed_through.get(customer.pk, 0)
     zone = ZoneInfo(customer.billing_time_zone)
-    entries = plan.loaded.entries.get(sub_id, [])
-    late = [entry for entry in entries if entry.id > mark]
+    late_ids = set(plan.late_entries.get(sub_id, ()))
+    late = [entry for entry in plan.loaded.entries.get(sub_id, []) if entry.id in late_ids]
     if not late:
         return None, ""
     first = min(late, key=lambda entry: (entry.effective_at, entry.id))

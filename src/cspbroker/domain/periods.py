@@ -128,6 +128,7 @@ def days_in_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
+@lru_cache(maxsize=1 << 16)
 def add_months_clamped(anchor: date, months: int) -> date:
     """`anchor` moved by `months`, its day clamped to the target month's length.
 

@@ -138,6 +138,10 @@ class Migration(migrations.Migration):
             model_name='chargeline',
             name='charge_line_unique_key',
         ),
+        migrations.RemoveIndex(
+            model_name='chargeline',
+            name='billing_cha_bill_id_855e22_idx',
+        ),
         migrations.AddField(
             model_name='chargeline',
             name='corrects_entry_id',
@@ -150,8 +154,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='chargeline',
-            name='reverses',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversals', to='billing.chargeline'),
+            name='reverses_id',
+            field=models.BigIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
             model_name='chargeline',
@@ -199,6 +203,16 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(default=cspbroker.clock.now, editable=False),
         ),
         migrations.AlterField(
+            model_name='chargeline',
+            name='customer',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='charge_lines', to='accounts.organization'),
+        ),
+        migrations.AlterField(
+            model_name='chargeline',
+            name='subscription',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='charge_lines', to='subscriptions.subscription'),
+        ),
+        migrations.AlterField(
             model_name='creditnote',
             name='amount',
             field=models.DecimalField(decimal_places=6, max_digits=24),
@@ -217,10 +231,6 @@ class Migration(migrations.Migration):
             model_name='invoice',
             name='total',
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=24, null=True),
-        ),
-        migrations.AddIndex(
-            model_name='chargeline',
-            index=models.Index(fields=['subscription', 'effective_on'], name='charge_line_subscription_day'),
         ),
         migrations.AddConstraint(
             model_name='chargeline',

@@ -27,7 +27,7 @@ from cspbroker.accounts.services import InvalidInput
 from cspbroker.billing.histories import fingerprints
 from cspbroker.billing.models import Bill, ChargeLine, Invoice, InvoiceStatus, LedgerMark
 from cspbroker.billing.planning import CyclePlan, PlannedLine, plan_cycle
-from cspbroker.billing.services.storage import LineRow, insert_lines, update_bill_totals
+from cspbroker.billing.services.storage import LineRow, bill_sums, insert_lines, update_bill_totals
 from cspbroker.catalog.pricing import split_source
 from cspbroker.clock import platform_clock
 from cspbroker.domain.clock import Clock
@@ -370,18 +370,13 @@ def _new_bill(customer: Organization, currency: str, cycle: BillingCycle, now: A
 
 def _store_totals(ids: list[int], cycle: BillingCycle, marks: dict[int, str], now: Any) -> None:
     """Totals summed exactly in Python (SQLite's SUM goes through floats); only changed bills are written."""
-    sums: dict[int, Decimal] = defaultdict(Decimal)
-    counts: dict[int, int] = defaultdict(int)
     bills = list(Bill.objects.filter(customer_id__in=ids, cycle_label=cycle.label))
-    for bill_id, amount in ChargeLine.objects.filter(bill__in=[b.pk for b in bills]).values_list(
-        "bill_id", "amount"
-    ):
-        sums[bill_id] += amount
-        counts[bill_id] += 1
+    sums = bill_sums([bill.pk for bill in bills])
     changed = []
     for bill in bills:
-        total = Money(sums[bill.pk], bill.currency).rounded().amount if counts[bill.pk] else Decimal(0)
-        values = (total, counts[bill.pk], marks.get(bill.customer_id, ""))
+        amount, count = sums.get(bill.pk, (Decimal(0), 0))
+        total = Money(amount, bill.currency).rounded().amount if count else Decimal(0)
+        values = (total, count, marks.get(bill.customer_id, ""))
         if (bill.total, bill.line_count, bill.fingerprint) != values:
             changed.append((*values, now, bill.pk))
     update_bill_totals(changed)

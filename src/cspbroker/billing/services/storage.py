@@ -105,14 +105,18 @@ def insert_lines(
         f"ON CONFLICT {_LINE_KEY} DO NOTHING"
     )
     adapted: list[tuple[Any, ...]] = []
+    # What Django's SQLite adapters store, without a call per value: dates as ISO text, decimals as
+    # their text (stored with NUMERIC affinity, as `format_number` text is), the moment naive UTC.
+    created = {row[20] for row in rows}
+    moments = {moment: ops.adapt_datetimefield_value(moment) for moment in created}
     for row, bill_id in zip(rows, bills, strict=True):
         values: list[Any] = [*row, bill_id]
         for index in _DATES:
-            values[index] = ops.adapt_datefield_value(values[index])
+            values[index] = values[index].isoformat()
         for index in _DECIMALS:
             if values[index] is not None:
-                values[index] = ops.adapt_decimalfield_value(values[index], 24, 6)
-        values[20] = ops.adapt_datetimefield_value(values[20])
+                values[index] = str(values[index])
+        values[20] = moments[values[20]]
         adapted.append(tuple(values))
     with connection.cursor() as cursor:
         for start in range(0, len(adapted), batch):
@@ -142,6 +146,33 @@ def _copy_lines(rows: Sequence[LineRow], bills: Sequence[int | None]) -> None:
             f"ON CONFLICT {_LINE_KEY} DO NOTHING"
         )
         cursor.execute(f"DROP TABLE {_STAGE}")
+
+
+def bill_sums(bill_ids: Sequence[int], batch: int = 900) -> dict[int, tuple[Decimal, int]]:
+    """The exact sum and count of each bill's lines, summed by the database.
+
+    PostgreSQL sums NUMERIC exactly. SQLite keeps decimals as floating point, so it sums whole
+    millionths (the columns' six decimals) rounded from each line: exact for any amount the columns
+    can hold, with no line's value fetched into Python.
+    """
+    table = connection.ops.quote_name(ChargeLine._meta.db_table)
+    total = "SUM(amount)" if connection.vendor == "postgresql" else "SUM(ROUND(amount * 1000000))"
+    sums: dict[int, tuple[Decimal, int]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(bill_ids), batch):
+            part = list(bill_ids[start : start + batch])
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT bill_id, {total}, COUNT(*) FROM {table} "  # noqa: S608
+                f"WHERE bill_id IN ({marks}) GROUP BY bill_id",
+                part,
+            )
+            for bill_id, amount, count in cursor.fetchall():
+                value = (
+                    Decimal(amount) if connection.vendor == "postgresql" else Decimal(int(amount)).scaleb(-6)
+                )
+                sums[bill_id] = (value, count)
+    return sums
 
 
 def update_bill_totals(changes: Sequence[tuple[Decimal, int, str, datetime, int]], batch: int = 1000) -> None:

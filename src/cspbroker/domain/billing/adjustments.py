@@ -101,13 +101,14 @@ def settle(
     missing = Counter(signature(line) for line in wanted)
     missing.subtract(signature(line.line) for line in live)
     stale = Counter({key: -count for key, count in missing.items() if count < 0})
-    postings: list[Posting] = []
+    additions: list[Posting] = []
+    reversals: list[Posting] = []
     deletions: list[int] = []
     for line in wanted:
         key = signature(line)
         if missing[key] > 0:
             missing[key] -= 1
-            postings.append(_addition(line, cycle, correction))
+            additions.append(_addition(line, cycle, correction))
     # Withdraw the newest stale lines first: the most recent postings are the likeliest to be undone.
     for candidate in sorted(live, key=lambda stored_line: stored_line.id, reverse=True):
         key = signature(candidate.line)
@@ -116,8 +117,9 @@ def settle(
             if candidate.on_run_bill:
                 deletions.append(candidate.id)
             else:
-                postings.append(_reversal(candidate, correction))
-    return Settlement(tuple(postings), tuple(sorted(deletions)))
+                reversals.append(_reversal(candidate, correction))
+    # A withdrawn line reads before the line that replaces it.
+    return Settlement((*reversals[::-1], *additions), tuple(sorted(deletions)))
 
 
 def _addition(line: ChargeLine, cycle: Period, correction: str) -> Posting:

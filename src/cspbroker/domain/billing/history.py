@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from itertools import pairwise
 from typing import TypeVar
 
@@ -154,8 +155,7 @@ class Term:
         """Billing period `number` of this term (0 is its first), counted from the anchor."""
         assert self.frequency is not None and self.anchor is not None
         months = self.frequency.months
-        first = self._offset + number * months
-        return Period(add_months_clamped(self.anchor, first), add_months_clamped(self.anchor, first + months))
+        return _period(self.anchor, self._offset + number * months, months)
 
     @property
     def period_count(self) -> int:
@@ -164,6 +164,12 @@ class Term:
     def contains(self, day: date) -> bool:
         end = self._end
         return self.start <= day and (end is None or day < end)
+
+
+# Subscriptions share anchors, so their periods repeat: each is built once.
+@lru_cache(maxsize=1 << 16)
+def _period(anchor: date, first: int, months: int) -> Period:
+    return Period(add_months_clamped(anchor, first), add_months_clamped(anchor, first + months))
 
 
 Change = QuantityChange | StatusChange | PricePoint
@@ -186,27 +192,30 @@ class SubscriptionHistory:
     _term_days: tuple[date, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "currency", currency_code(self.currency))
+        # Built for every subscription of every billing run: the checks are plain loops.
+        assign = object.__setattr__
+        assign(self, "currency", currency_code(self.currency))
         for name in ("terms", "quantity_ledger", "status_changes", "prices"):
-            object.__setattr__(self, name, tuple(getattr(self, name)))
+            value = getattr(self, name)
+            if type(value) is not tuple:
+                assign(self, name, tuple(value))
         _check_in_order(self.quantity_ledger, "quantity_ledger")
         _check_in_order(self.status_changes, "status_changes")
         _check_in_order(self.prices, "prices")
         self._check_terms()
         for change in self.quantity_ledger:
-            if (
-                isinstance(change.quantity, bool)
-                or not isinstance(change.quantity, int)
-                or change.quantity < 0
-            ):
+            quantity = change.quantity
+            if type(quantity) is not int or quantity < 0:
                 raise InvalidBillingHistory(
-                    f"A quantity is a whole number of licences, not {change.quantity!r}.",
-                    field="quantity_ledger",
+                    f"A quantity is a whole number of licences, not {quantity!r}.", field="quantity_ledger"
                 )
-        for price in self.prices + tuple(term.price for term in self.terms if term.price is not None):
+        for price in self.prices:
             self._check_price(price)
-        object.__setattr__(self, "_price_days", tuple(price.effective_from for price in self.prices))
-        object.__setattr__(self, "_term_days", tuple(term.start for term in self.terms))
+        for term in self.terms:
+            if term.price is not None:
+                self._check_price(term.price)
+        assign(self, "_price_days", tuple(price.effective_from for price in self.prices))
+        assign(self, "_term_days", tuple(term.start for term in self.terms))
 
     def _check_terms(self) -> None:
         for earlier, later in pairwise(self.terms):
@@ -301,6 +310,8 @@ def _day(entry: QuantityChange | StatusChange | PricePoint) -> date:
 
 def _check_in_order(entries: Sequence[QuantityChange | StatusChange | PricePoint], name: str) -> None:
     # Same-day entries keep their order (ledger order); only going back in time is a mistake.
+    if len(entries) < 2:
+        return
     for earlier, later in pairwise(entries):
         if _day(later) < _day(earlier):
             raise InvalidBillingHistory(
