@@ -25,8 +25,8 @@ from cspbroker.connections.clients import partner_center_client
 from cspbroker.domain.clock import Clock
 from cspbroker.providers.errors import ProviderRejected, ProviderUnavailable
 from cspbroker.providers.partnercenter.client import PartnerCenterClient
-from cspbroker.provisioning import actions, recording
-from cspbroker.provisioning.models import OperationState, Order, OrderState, ProviderOperation
+from cspbroker.provisioning import actions, recording, transitions
+from cspbroker.provisioning.models import OperationState, Order, ProviderOperation
 
 BACKOFF_CAP = timedelta(minutes=30)
 
@@ -66,16 +66,10 @@ def _claim(operation_id: int, clock: Clock) -> ProviderOperation | None:
     order = Order.objects.select_for_update().get(pk=operation.order_id)
     if order.subscription_id is not None and _busy(order.subscription_id, operation.pk, now):
         # One change at a time per subscription, in order of submission: the second sees the first's result.
-        operation.next_attempt_at = now + timedelta(seconds=2)
-        operation.save(update_fields=["next_attempt_at"])
+        transitions.postpone(operation, by=timedelta(seconds=2), now=now)
         return None
-    operation.state = OperationState.IN_FLIGHT
-    operation.attempts += 1
-    operation.lease_until = now + lease()
-    operation.save(update_fields=["state", "attempts", "lease_until"])
-    if order.state != OrderState.PROVISIONING:
-        order.state = OrderState.PROVISIONING
-        order.save(update_fields=["state"])
+    transitions.claim(operation, lease_until=now + lease())
+    transitions.start_provisioning(order)
     return operation
 
 
@@ -98,11 +92,7 @@ def _release_for_retry(operation_id: int, error: ProviderUnavailable, clock: Clo
     if error.retry_after is not None:
         delay = max(delay, timedelta(seconds=error.retry_after))
     if operation.state == OperationState.IN_FLIGHT:
-        operation.state = OperationState.PENDING
-        operation.lease_until = None
-        operation.next_attempt_at = clock.now() + delay
-        operation.last_error = str(error)[:1000]
-        operation.save(update_fields=["state", "lease_until", "next_attempt_at", "last_error"])
+        transitions.release_for_retry(operation, due=clock.now() + delay, error=str(error))
     return delay
 
 

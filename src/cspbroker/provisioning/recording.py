@@ -7,8 +7,9 @@ from datetime import datetime
 from django.db import transaction
 
 from cspbroker.domain.clock import Clock
+from cspbroker.provisioning import transitions
 from cspbroker.provisioning.actions import ActionResult
-from cspbroker.provisioning.models import OperationState, Order, OrderKind, OrderState, ProviderOperation
+from cspbroker.provisioning.models import OperationState, Order, OrderKind, ProviderOperation
 from cspbroker.subscriptions import ledger, mirror
 from cspbroker.subscriptions.models import Subscription
 from cspbroker.subscriptions.prices import lock_price
@@ -122,17 +123,9 @@ def record_success(operation_id: int, result: ActionResult, clock: Clock) -> boo
         new={k: v for k, v in order.payload.items() if k not in {"old", "changed"}},
         order_id=order.pk,
     )
-    operation.state = OperationState.SUCCEEDED
-    operation.finished_at = now
-    operation.lease_until = None
-    operation.result = {
-        "subscription_id": result.subscription.id,
-        "provider_order_id": result.provider_order_id,
-    }
-    operation.save()
-    order.state = OrderState.COMPLETED
-    order.completed_at = now
-    order.save()
+    outcome = {"subscription_id": result.subscription.id, "provider_order_id": result.provider_order_id}
+    transitions.succeed(operation, at=now, result=outcome)
+    transitions.complete(order, at=now)
     return True
 
 
@@ -141,14 +134,6 @@ def record_failure(operation_id: int, *, code: str, message: str, now: datetime)
     operation = ProviderOperation.objects.select_for_update().get(pk=operation_id)
     if operation.state != OperationState.IN_FLIGHT:
         return None
-    operation.state = OperationState.FAILED
-    operation.finished_at = now
-    operation.lease_until = None
-    operation.last_error = f"{code}: {message}"[:1000]
-    operation.save()
+    transitions.fail_operation(operation, at=now, error=f"{code}: {message}")
     order = Order.objects.select_for_update().get(pk=operation.order_id)
-    order.state = OrderState.FAILED
-    order.failure_code = code[:40]
-    order.failure_message = message[:1000]
-    order.save()
-    return order
+    return transitions.fail(order, code=code, message=message)

@@ -19,7 +19,7 @@ from cspbroker.domain import commerce
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.commerce import OrderType
 from cspbroker.domain.parties import Action
-from cspbroker.provisioning import approvals
+from cspbroker.provisioning import approvals, transitions
 from cspbroker.provisioning.models import Order, OrderKind, OrderState, ProviderOperation
 from cspbroker.provisioning.recording import origin_of
 from cspbroker.subscriptions import ledger
@@ -116,12 +116,10 @@ def _create(request: Request, tenant: Tenant, kind: str, **fields: Any) -> Order
 def _proceed(order: Order, request: Request, amount: Any = None) -> Order:
     """Send the order on, or park it for approval when the customer's policy asks for it (S4)."""
     if request.customer_initiated and approvals.requires_approval(order, amount):
-        order.state = OrderState.AWAITING_APPROVAL
-        order.save(update_fields=["state", "payload"])
+        transitions.await_approval(order)
         approvals.notify_requested(order)
         return order
-    order.state = OrderState.APPROVED
-    order.save(update_fields=["state", "payload"])
+    transitions.approve_at_once(order)
     _enqueue(ProviderOperation.objects.create(order=order))
     return order
 
@@ -222,10 +220,7 @@ def _cancel_billing_only(order: Order, subscription: Subscription, clock: Clock)
         order_id=order.pk,
         message="Billing stopped; the subscription stays at the provider.",
     )
-    order.state = OrderState.COMPLETED
-    order.completed_at = now
-    order.save(update_fields=["state", "completed_at"])
-    return order
+    return transitions.complete(order, at=now)
 
 
 @transaction.atomic
@@ -244,11 +239,7 @@ def decide(
         raise PermissionDenied("Nobody approves their own request.", code="own_request")
     if not approve and not reason.strip():
         raise InvalidInput("Say why the order is rejected; the customer reads it.", field="reason")
-    order.decided_by_label = actor.email
-    order.decided_at = clock.now()
-    order.decision_reason = reason.strip()[:500]
-    order.state = OrderState.APPROVED if approve else OrderState.REJECTED
-    order.save()
+    transitions.decide(order, approve=approve, by=actor.email, at=clock.now(), reason=reason.strip()[:500])
     if approve:
         _enqueue(ProviderOperation.objects.create(order=order))
     approvals.notify_decided(order)
@@ -265,8 +256,6 @@ def retry(*, actor: Actor, order_id: int, quantity: int | None = None) -> Order:
         raise InvalidInput("Only a failed order can be retried.", code="not_failed")
     if quantity is not None:
         order.payload = {**order.payload, "quantity": quantity}
-    order.state = OrderState.APPROVED
-    order.failure_code = order.failure_message = ""
-    order.save()
+    transitions.retry(order)
     _enqueue(ProviderOperation.objects.create(order=order))
     return order

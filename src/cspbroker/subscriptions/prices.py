@@ -9,14 +9,19 @@ historic sales price set by staff later in the term still wins from its date (bi
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from cspbroker.catalog.pricing import PricingError, money, resolve_price, source_text
+from cspbroker.domain.errors import DomainError
+from cspbroker.domain.ledger import check_unit_price
 from cspbroker.domain.money import Money
 from cspbroker.subscriptions.ledger import LockedPrice
 from cspbroker.subscriptions.models import LedgerEntry, LedgerKind, Subscription
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,16 @@ def price_history(subscription: Subscription) -> list[tuple[date, Money]]:
     return [(row.effective_from, money(row.unit_price, row.currency)) for row in own_prices(subscription)]
 
 
+def _within_bounds(unit_price: Decimal, cost: Money | None) -> bool:
+    try:
+        check_unit_price(unit_price)
+        if cost is not None:
+            check_unit_price(cost.amount)
+    except DomainError:
+        return False
+    return True
+
+
 def lock_price(subscription: Subscription, on: date) -> LockedPrice | None:
     """The sale price and cost a term starting on `on` locks; None when nothing prices it yet (billing
     then resolves the list price of the term's first day, and refuses loudly while there is none)."""
@@ -66,6 +81,11 @@ def lock_price(subscription: Subscription, on: date) -> LockedPrice | None:
             subscription_id=str(subscription.pk or ""),
         )
     except PricingError:
+        return None
+    if not _within_bounds(resolved.unit_price.amount, resolved.cost):
+        # A markup over a huge cost: billing refuses the term loudly until staff price it, rather
+        # than the purchase failing to be recorded after the provider made it.
+        log.warning("price of subscription %s out of bounds: %s", subscription.pk, resolved.unit_price)
         return None
     return LockedPrice(
         unit_price=resolved.unit_price.amount,

@@ -291,3 +291,18 @@ def test_a_distributor_subscription_disables_what_the_distributor_cannot_do(shop
         "order_type_unsupported",
     )
     assert Order.objects.count() == 1
+
+
+def test_a_price_beyond_the_columns_bounds_is_refused_and_writes_nothing(shop):
+    sub = shop.buy(5)
+    client = api(RESELLER)
+    for price in ("1e20", "1000000000", "-1", "0.0000001"):
+        response = client.put(
+            f"/api/v1/subscriptions/{sub.pk}/sale-price",
+            data={"unit_price": price, "effective_from": sub.start_date.isoformat()},
+            content_type="application/json",
+        )
+        problem = problem_of(response, 422, "invalid_price")
+        assert problem["field"] == "unit_price", price
+    assert not LedgerEntry.objects.filter(subscription=sub, kind="price").exists()
+    assert client.get(f"/api/v1/subscriptions/{sub.pk}").status_code == 200

@@ -21,7 +21,7 @@ from cspbroker.billing.models import CreditNote, Invoice
 from cspbroker.billing.report import BillingReport, billing_report, last_month, parse_month
 from cspbroker.billing.services import credit_notes
 from cspbroker.billing.services import invoices as invoice_services
-from cspbroker.billing.tasks import request_run
+from cspbroker.billing.services.run_requests import request_run
 from cspbroker.clock import platform_clock
 
 invoices = Router(tags=["invoices"])

@@ -23,7 +23,8 @@ from cspbroker.domain import pricing
 from cspbroker.domain.money import Money, currency_code
 from cspbroker.domain.parties import Action, OrganizationKind
 
-_MAX_INTEGER_DIGITS = {"sale_price": 12, "markup_percent": 4}
+# A sale price stays below the ledger's bound (domain.ledger.MAX_UNIT_PRICE): a term locks it.
+_MAX_INTEGER_DIGITS = {"sale_price": 9, "markup_percent": 4}
 _MAX_DECIMALS = {"sale_price": 6, "markup_percent": 3}
 
 

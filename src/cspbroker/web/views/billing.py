@@ -22,7 +22,7 @@ from cspbroker.billing.models import ChargeType
 from cspbroker.billing.report import billing_report, last_month, parse_month
 from cspbroker.billing.services import credit_notes, invoices
 from cspbroker.billing.services.invoices import line_snapshot
-from cspbroker.billing.tasks import request_run
+from cspbroker.billing.services.run_requests import request_run
 from cspbroker.clock import platform_clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.money import Money
