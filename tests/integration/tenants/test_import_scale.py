@@ -21,8 +21,9 @@ import pytest
 
 from cspbroker.accounts.access import SYSTEM
 from cspbroker.connections import services as connections
+from cspbroker.sync import services as sync
 from cspbroker.tenants.models import Tenant, TenantUser, UserImport
-from cspbroker.tenants.services import linking, user_import
+from cspbroker.tenants.services import user_import
 from tests.integration.tenants.conftest import NORTHWIND_DOMAIN
 from tests.sandbox_servers import free_port
 
@@ -91,7 +92,7 @@ def test_a_large_import_completes_and_reports(
         client_secret=external_sandbox.client_secret,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        linking.link_tenant(
+        sync.link_tenant(
             actor=SYSTEM, customer_id=demo.organizations["northwind"].pk, reference=NORTHWIND_DOMAIN
         )
     tenant = Tenant.objects.get(connection=connection)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection as db
+from django.utils import timezone
 
 from cspbroker.accounts.access import SYSTEM
 from cspbroker.connections.clients import partner_center_client
 from cspbroker.notifications.models import OutboundEmail
+from cspbroker.tenants import attempts
 from cspbroker.tenants.models import Tenant, TenantUser
 from cspbroker.tenants.services import tenant_lifecycle
 from tests.integration.tenants.conftest import create_tenant
@@ -159,7 +162,7 @@ def test_the_retry_honours_retry_after(demo, connection, api, sandbox, django_ca
         response = create_tenant(api(), demo.organizations["adventureworks"].pk, "adventureworks")
     outcome = tenant_lifecycle.provision(response.json()["id"])
     assert outcome["retry_in"] == 400.0
-    assert tenant_lifecycle.retry_delay(1, None) == 30.0 and tenant_lifecycle.retry_delay(9, None) == 600.0
+    assert attempts.retry_delay(1, None) == 30.0 and attempts.retry_delay(9, None) == 600.0
 
 
 def test_after_many_unavailable_attempts_the_tenant_fails_and_an_unchanged_retry_keeps_its_request_id(
@@ -167,7 +170,7 @@ def test_after_many_unavailable_attempts_the_tenant_fails_and_an_unchanged_retry
 ):
     with django_capture_on_commit_callbacks(execute=False):
         response = create_tenant(api(), demo.organizations["adventureworks"].pk, "adventureworks")
-    Tenant.objects.filter(pk=response.json()["id"]).update(attempts=tenant_lifecycle.MAX_ATTEMPTS - 1)
+    Tenant.objects.filter(pk=response.json()["id"]).update(attempts=attempts.MAX_ATTEMPTS - 1)
     sandbox.fault(kind="503", path_pattern="^/v1/customers$", method="POST", next_n=1)
     tenant_lifecycle.provision(response.json()["id"])
     tenant = Tenant.objects.get()
@@ -190,7 +193,8 @@ def test_a_crash_after_the_provider_created_the_customer_creates_nothing_twice(
     first = client.create_customer(tenant_lifecycle.new_customer(tenant), request_id=str(tenant.request_id))
     client.close()
     assert Tenant.objects.get().status == "creating"
-    assert tenant_lifecycle.stuck_tenants(older_than=tenant_lifecycle.timedelta(0)) == [tenant.pk]
+    stuck = attempts.stuck_tenants(linked=False, now=timezone.now(), older_than=timedelta(0))
+    assert stuck == [tenant.pk]
     with django_capture_on_commit_callbacks(execute=True):
         tenant_lifecycle.provision(tenant.pk)  # the job run again, e.g. by resume_stuck_tenants
     tenant.refresh_from_db()
@@ -208,10 +212,6 @@ def test_a_duplicate_job_does_nothing(new_tenant, mailoutbox):
 def test_tenants_a_dead_worker_left_behind_are_resumed(
     demo, connection, api, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from cspbroker.tenants.tasks import resume_stuck_tenants
 
     with django_capture_on_commit_callbacks(execute=False):
@@ -221,4 +221,4 @@ def test_tenants_a_dead_worker_left_behind_are_resumed(
     with django_capture_on_commit_callbacks(execute=True):
         resume_stuck_tenants.call_local()
     assert Tenant.objects.get().status == "active" and len(mailoutbox) == 1
-    assert tenant_lifecycle.stuck_tenants() == []
+    assert attempts.stuck_tenants(linked=False, now=timezone.now()) == []

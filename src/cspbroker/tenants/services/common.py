@@ -112,6 +112,20 @@ def connection_for_customer(customer: Organization, connection_id: int | None = 
     return max(candidates, key=lambda c: (depth.get(c.organization_id, -1), -c.pk))
 
 
+def check_free(customer: Organization, connection: Connection, domain: str) -> None:
+    """One tenant per customer and connection, and a domain belongs to one customer (T2 and T3)."""
+    existing = Tenant.objects.filter(customer=customer, connection=connection).first()
+    if existing is not None:
+        hint = " Retry it from its page instead." if existing.status == TenantStatus.FAILED else ""
+        raise TenantExists(
+            f"{customer.legal_name} already has the tenant {existing.domain} "
+            f"({existing.get_status_display().lower()}) on {connection.name}.{hint}",
+            field="tenant_name",
+        )
+    if domain and Tenant.objects.filter(connection=connection, domain__iexact=domain).exists():
+        raise TenantExists(f"{domain} already belongs to another customer here.", field="tenant_name")
+
+
 def client(connection: Connection, *, interactive: bool = False) -> PartnerCenterClient:
     built = (
         client_for(connection, max_attempts=INTERACTIVE_ATTEMPTS) if interactive else client_for(connection)
