@@ -29,11 +29,14 @@ from cspbroker.catalog.snapshot import (
     SkuData,
     no_progress,
 )
+from cspbroker.connections.models import ProviderKind
 from cspbroker.providers.distributor import DistributorClient, PriceListItem
 from cspbroker.providers.errors import ProviderRejected
 from cspbroker.providers.partnercenter import catalog as pc
 from cspbroker.providers.ports import CatalogPort
 
+# The connection kinds that have a catalog to import: ESD sells from its own product list.
+IMPORTABLE_KINDS = frozenset({ProviderKind.PARTNER_CENTER.value, ProviderKind.DISTRIBUTOR.value})
 TARGET_VIEWS = ("OnlineServices", "Software", "SoftwarePerpetual", "SoftwareSubscriptions")
 _VIEW_RANK = {view: rank for rank, view in enumerate(TARGET_VIEWS)}
 PRICE_CURRENCIES = ("USD", "EUR")

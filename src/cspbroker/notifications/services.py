@@ -13,7 +13,7 @@ from cspbroker.clock import system_clock
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
-from cspbroker.notifications import outbox, rendering, templates_catalog
+from cspbroker.notifications import outbox, rendering, tasks, templates_catalog
 from cspbroker.notifications.models import EmailStatus, EmailTemplate, OutboundEmail
 from cspbroker.notifications.rendering import RenderedEmail
 
@@ -83,11 +83,9 @@ def queue_email(
 
 
 def _deliver_after_commit(email_id: int) -> None:
-    from cspbroker.notifications.tasks import deliver_email
-
     # robust: if the task queue is unreachable the caller's commit still stands; the row is in the
     # outbox and `flush_outbox` sends it within a minute.
-    transaction.on_commit(lambda: deliver_email(email_id), robust=True)
+    transaction.on_commit(lambda: tasks.deliver_email(email_id), robust=True)
 
 
 def _template(key: str) -> EmailTemplate:

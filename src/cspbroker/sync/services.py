@@ -16,10 +16,10 @@ from cspbroker.accounts.access import Actor
 from cspbroker.accounts.models import Organization
 from cspbroker.domain.parties import Action
 from cspbroker.sync import tasks
-from cspbroker.tenants import attempts
+from cspbroker.tenants import attempts, common
 from cspbroker.tenants.models import Tenant, TenantStatus
 from cspbroker.tenants.references import is_tenant_id, parse_reference
-from cspbroker.tenants.services import common, tenant_lifecycle
+from cspbroker.tenants.services import tenant_lifecycle
 
 
 def link_tenant(

@@ -18,8 +18,8 @@ from django.db.models import Q
 from cspbroker.accounts.access import Actor
 from cspbroker.domain.parties import Action
 from cspbroker.providers.errors import ProviderUnavailable
+from cspbroker.tenants import common
 from cspbroker.tenants.models import Tenant, TenantStatus
-from cspbroker.tenants.services import common
 
 MAX_ATTEMPTS = 8  # worker attempts (each with the client's own retries) before the tenant is failed
 MAX_RETRY_DELAY = 600.0

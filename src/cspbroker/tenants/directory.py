@@ -18,8 +18,8 @@ from cspbroker.providers.errors import ProviderError
 from cspbroker.providers.partnercenter.common import UserState
 from cspbroker.providers.partnercenter.users import CustomerUser, SubscribedSku
 from cspbroker.providers.ports import UsersAndLicencesPort
+from cspbroker.tenants import common
 from cspbroker.tenants.models import LicenceAssignment, Tenant, TenantUser
-from cspbroker.tenants.services import common
 
 READ_CONCURRENCY = 8  # licence reads in flight at once while reading a large directory
 

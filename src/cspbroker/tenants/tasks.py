@@ -1,9 +1,9 @@
-"""Background jobs of the tenants app: every Partner Center call about new tenants and their users.
+"""huey wrappers of the tenants app's jobs (`jobs/`): they run one and, if asked, schedule it again.
 
 Fire-and-forget jobs (creating, importing) return None so that huey keeps no result; the jobs a
-page waits for (`users`) return their outcome for `run_in_worker`. A job that could not reach the
-provider schedules itself again with backoff, honouring Retry-After. Linking an existing tenant and
-syncing one are the sync app's jobs; licence assignment is provisioning's.
+page waits for (`jobs.users`) return their outcome for `common.run_in_worker`. A job that could
+not reach the provider says when to try again (`retry_in`, honouring Retry-After). Linking an
+existing tenant and syncing one are the sync app's tasks; licence assignment is provisioning's.
 """
 
 from __future__ import annotations
@@ -14,22 +14,26 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from cspbroker.tenants import attempts
-from cspbroker.tenants.services import common, tenant_lifecycle, user_import, users
+from cspbroker.tenants import attempts, common
+from cspbroker.tenants.jobs import creation, user_import, users
+
+DIRECTORY_AGAIN_SECONDS = 60  # Partner Center may list a new tenant's users only after a moment
 
 
 @db_task()
 def provision_tenant(tenant_id: int) -> None:
-    """Create a new tenant at Partner Center (T2)."""
-    delay = tenant_lifecycle.provision(tenant_id).get("retry_in")
-    if delay:
-        provision_tenant.schedule((tenant_id,), delay=float(delay))
+    """Create a new tenant at Partner Center (T2), then read its directory."""
+    outcome = creation.provision(tenant_id)
+    if outcome.get("retry_in"):
+        provision_tenant.schedule((tenant_id,), delay=float(outcome["retry_in"]))
+    elif outcome.get("directory_read") is False:
+        read_new_directory.schedule((tenant_id,), delay=DIRECTORY_AGAIN_SECONDS)
 
 
 @db_task()
 def read_new_directory(tenant_id: int) -> None:
-    """Read a new tenant's users again, when Partner Center did not have them at once."""
-    tenant_lifecycle.read_directory(tenant_id)
+    """Read a new tenant's users and licences again, when Partner Center did not list them at once."""
+    creation.read_directory(tenant_id)
 
 
 @db_task()

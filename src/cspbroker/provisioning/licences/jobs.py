@@ -12,8 +12,8 @@ from typing import Any
 from django.db import transaction
 
 from cspbroker.providers.errors import ProviderError, ProviderRejected
+from cspbroker.tenants import common
 from cspbroker.tenants.models import LicenceAssignment, Tenant, TenantUser
-from cspbroker.tenants.services import common
 
 ASSIGN, REMOVE = "assign", "remove"
 _STOPPING = frozenset({"60012", "unavailable"})  # Partner Center's "out of licences", or no answer

@@ -16,9 +16,9 @@ from cspbroker.provisioning.licences import tasks
 from cspbroker.provisioning.licences.jobs import ASSIGN, REMOVE
 from cspbroker.subscriptions.models import Subscription
 from cspbroker.subscriptions.tenant_licences import seats
+from cspbroker.tenants import common
+from cspbroker.tenants.common import tenant_for_change
 from cspbroker.tenants.models import Tenant, TenantUser
-from cspbroker.tenants.services import common
-from cspbroker.tenants.services.users import tenant_for_change
 
 
 class InvalidAssignment(DomainError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey.contrib.djhuey import db_task
 
 from cspbroker.provisioning.licences import jobs
-from cspbroker.tenants.services.common import Outcome
+from cspbroker.tenants.common import Outcome
 
 
 @db_task()

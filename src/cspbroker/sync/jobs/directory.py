@@ -18,9 +18,9 @@ from cspbroker.providers.errors import ProviderError
 from cspbroker.providers.partnercenter.subscriptions import Subscription as RemoteSubscription
 from cspbroker.providers.ports import SubscriptionsPort, UsersAndLicencesPort
 from cspbroker.sync import subscription_import
+from cspbroker.tenants import common
 from cspbroker.tenants import directory as user_directory
 from cspbroker.tenants.models import Tenant, TenantStatus
-from cspbroker.tenants.services import common
 
 
 class DirectoryPort(SubscriptionsPort, UsersAndLicencesPort, Protocol):

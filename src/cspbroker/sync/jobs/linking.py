@@ -16,10 +16,9 @@ from cspbroker.providers.errors import NotFound, ProviderRejected, ProviderUnava
 from cspbroker.providers.partnercenter.customers import Customer
 from cspbroker.providers.ports import TenantsPort
 from cspbroker.sync.jobs import directory
-from cspbroker.tenants import attempts
+from cspbroker.tenants import attempts, common
 from cspbroker.tenants.models import Tenant, TenantStatus
 from cspbroker.tenants.references import is_tenant_id
-from cspbroker.tenants.services import common
 
 
 def perform_link(tenant_id: int) -> common.Outcome:

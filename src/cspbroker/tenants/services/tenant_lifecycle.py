@@ -1,11 +1,8 @@
-"""A new tenant (T2): check the name, write the request, create it at Partner Center from the worker.
+"""A new tenant (T2): check the name, write the request; the worker creates it (`jobs.creation`).
 
 The request side only validates and writes: the Tenant row (status creating, a fresh request id)
-and, after commit, the task. The worker calls `POST /v1/customers` with that request id, so a retry
-after a crash, a timeout, a 429 or a 5xx gets Partner Center's first answer back instead of a second
-customer. A final refusal marks the tenant failed with the provider's code and message; the retry
-action sends the same request again (same id) or a corrected one (new id). The administrator's
-initial password leaves only in the credentials email, which the outbox keeps encrypted.
+and, after commit, the task. The retry action sends the same request again (same id) or a
+corrected one (new id).
 """
 
 from __future__ import annotations
@@ -15,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from cspbroker.accounts.access import Actor
 from cspbroker.accounts.models import Organization
@@ -29,11 +25,9 @@ from cspbroker.domain.tenants import (
     split_contact_name,
     tenant_domain,
 )
-from cspbroker.providers.errors import ProviderError, ProviderRejected, ProviderUnavailable
-from cspbroker.providers.partnercenter.customers import Address, Customer, NewCustomer
-from cspbroker.tenants import attempts, directory
+from cspbroker.providers.errors import ProviderError
+from cspbroker.tenants import attempts, common, tasks
 from cspbroker.tenants.models import Tenant, TenantStatus
-from cspbroker.tenants.services import common, emails
 
 # The fields a person may correct on the form; the keys are the domain's address keys.
 REQUEST_FIELDS = (*ADDRESS_FIELD_LABELS, "address_line2", "organization_registration_number")
@@ -146,9 +140,7 @@ def create_tenant(
 
 
 def _provision_after_commit(tenant_id: int) -> None:
-    from cspbroker.tenants.tasks import provision_tenant
-
-    transaction.on_commit(lambda: provision_tenant(tenant_id), robust=True)
+    transaction.on_commit(lambda: tasks.provision_tenant(tenant_id), robust=True)
 
 
 def retry_tenant(
@@ -185,98 +177,3 @@ def _correct_request(tenant: Tenant, tenant_name: str | None, corrections: dict[
     changed = domain != tenant.domain or request != tenant.creation_request
     tenant.domain, tenant.creation_request = domain, request
     return changed
-
-
-# --- The worker side --------------------------------------------------------------------------------
-
-
-def new_customer(tenant: Tenant) -> NewCustomer:
-    request = tenant.creation_request
-    address = Address(
-        first_name=request["first_name"],
-        last_name=request["last_name"],
-        address_line1=request["address_line1"],
-        address_line2=request.get("address_line2") or None,
-        city=request["city"],
-        state=request.get("state", ""),
-        postal_code=request.get("postal_code", ""),
-        country=request["country"],
-        phone_number=request.get("phone_number") or None,
-    )
-    return NewCustomer(
-        domain=tenant.domain,
-        company_name=request["company_name"],
-        email=request["email"],
-        address=address,
-        organization_registration_number=request.get("organization_registration_number") or None,
-    )
-
-
-def provision(tenant_id: int) -> common.Outcome:
-    """Create the tenant at Partner Center (worker). Outcome: done, failed, or retry in N seconds."""
-    tenant = attempts.claim(tenant_id, linked=False, now=timezone.now())
-    if tenant is None:
-        return {"ok": True, "skipped": True}
-    request_id = tenant.request_id or uuid.uuid4()
-    try:
-        with common.provider(tenant.connection) as client:
-            customer = client.create_customer(new_customer(tenant), request_id=str(request_id))
-    except ProviderUnavailable as error:
-        return attempts.unavailable(tenant, request_id, error)
-    except ProviderRejected as error:
-        code = error.code or str(error.status or "")
-        attempts.fail(tenant.pk, request_id, code, common.provider_text(error))
-        return {"ok": False, "code": error.code, "message": common.provider_text(error)}
-    if not _activate(tenant.pk, request_id, customer):
-        return {"ok": True, "skipped": True}
-    _read_directory_soon(tenant.pk)
-    return {"ok": True, "tenant_id": tenant.pk, "provider_tenant_id": customer.id}
-
-
-def _read_directory_soon(tenant_id: int) -> None:
-    """The new tenant's directory (the administrator's user id); Partner Center may need a moment.
-
-    A new tenant holds no subscriptions yet, so its users and licences are all there is to read.
-    """
-    from cspbroker.tenants.tasks import read_new_directory
-
-    if not read_directory(tenant_id).get("ok"):
-        read_new_directory.schedule((tenant_id,), delay=60)
-
-
-def read_directory(tenant_id: int) -> common.Outcome:
-    """Read the tenant's users and licences from the provider and mirror them (worker)."""
-    tenant = Tenant.objects.select_related("connection").get(pk=tenant_id)
-    if tenant.status != TenantStatus.ACTIVE or not tenant.provider_tenant_id:
-        return {"ok": False, "code": "tenant_not_ready", "message": "The tenant is not active."}
-    try:
-        with common.provider(tenant.connection) as client:
-            users = directory.read(client, tenant.provider_tenant_id)
-    except ProviderError as error:
-        return directory.record_failure(tenant.pk, error)
-    with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant_id)
-        return {"ok": True, **directory.write(locked, users, timezone.now())}
-
-
-def _activate(tenant_id: int, request_id: uuid.UUID, customer: Customer) -> bool:
-    from cspbroker.tenants.services import users
-
-    with transaction.atomic():
-        tenant = Tenant.objects.select_for_update().select_related("customer").get(pk=tenant_id)
-        if tenant.status != TenantStatus.CREATING or tenant.request_id != request_id:
-            return False
-        tenant.provider_tenant_id = customer.id
-        tenant.domain = customer.domain or tenant.domain
-        tenant.status = TenantStatus.ACTIVE
-        tenant.failure_code = tenant.failure_message = ""
-        tenant.save()
-        request = tenant.creation_request
-        credentials = customer.user_credentials
-        if credentials is not None:
-            user_name = credentials.user_name
-            upn = user_name if "@" in user_name else f"{user_name}@{tenant.domain}"
-            users.record_admin(tenant, upn, request.get("first_name", ""), request.get("last_name", ""))
-            emails.tenant_admin_credentials(tenant, upn, credentials.password)
-    common.log.info("tenant %s created at the provider as %s", tenant_id, customer.id)
-    return True

@@ -153,6 +153,14 @@ def require_active(tenant: Tenant) -> None:
         )
 
 
+def tenant_for_change(actor: Actor, tenant_id: int) -> Tenant:
+    """The active tenant whose users and licences `actor` may change (requests of U1–U3)."""
+    tenant = Tenant.objects.select_related("customer__parent", "connection").get(pk=tenant_id)
+    require(actor, Action.CHANGE, tenant.customer, "manage the users and licences of this tenant")
+    require_active(tenant)
+    return tenant
+
+
 def provider_text(error: ProviderError) -> str:
     """The provider's own words, for people: its description, else the whole message."""
     if isinstance(error, ProviderRejected):
