@@ -30,10 +30,10 @@ from cspbroker.catalog.snapshot import (
     no_progress,
 )
 from cspbroker.connections.models import ProviderKind
-from cspbroker.providers.distributor import DistributorClient, PriceListItem
+from cspbroker.providers.distributor import PriceListItem
 from cspbroker.providers.errors import ProviderRejected
 from cspbroker.providers.partnercenter import catalog as pc
-from cspbroker.providers.ports import CatalogPort
+from cspbroker.providers.ports import CatalogPort, DistributorCatalogPort
 
 # The connection kinds that have a catalog to import: ESD sells from its own product list.
 IMPORTABLE_KINDS = frozenset({ProviderKind.PARTNER_CENTER.value, ProviderKind.DISTRIBUTOR.value})
@@ -196,7 +196,7 @@ def _distributor_product(item: PriceListItem, snapshot: CatalogSnapshot, currenc
 
 
 def distributor_snapshot(
-    client: DistributorClient, *, on: date, progress: Progress = no_progress
+    client: DistributorCatalogPort, *, on: date, progress: Progress = no_progress
 ) -> CatalogSnapshot:
     """The distributor's price list in force on `on`, for every contract agreement of the partner."""
     snapshot = CatalogSnapshot()

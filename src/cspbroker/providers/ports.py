@@ -22,23 +22,29 @@ from typing import TYPE_CHECKING, Protocol
 
 from cspbroker.domain.commerce.order_types import OrderType, ProviderCapabilities
 
-if TYPE_CHECKING:  # only for annotations: keeps ports importable before the client package
+if TYPE_CHECKING:  # only for annotations: keeps ports importable before the client modules
+    from cspbroker.providers import distributor, esd
     from cspbroker.providers.partnercenter import models as pc
 
 __all__ = [
     "ESD_CAPABILITIES",
     "AuditPort",
     "CatalogPort",
+    "Closeable",
+    "DistributorCatalogPort",
+    "DistributorClientPort",
     "DistributorSubscription",
     "DistributorTenant",
     "DistributorTenantsPort",
     "EntitlementsPort",
     "EsdAccount",
     "EsdAccountStatus",
+    "EsdClientPort",
     "EsdPort",
     "EsdToken",
     "NewDistributorTenant",
     "OrdersPort",
+    "PartnerCenterClientPort",
     "ReconciliationPort",
     "SubscriptionsPort",
     "TenantsPort",
@@ -47,6 +53,12 @@ __all__ = [
     "UsageRecord",
     "UsersAndLicencesPort",
 ]
+
+
+class Closeable(Protocol):
+    """A client holds connections (HTTP, the token's): whoever builds one closes it."""
+
+    def close(self) -> None: ...
 
 
 # -- Partner Center ports -------------------------------------------------------------------------
@@ -201,6 +213,22 @@ class ReconciliationPort(Protocol):
     ) -> Iterator[pc.DailyRatedUsageLineItem]: ...
 
 
+class PartnerCenterClientPort(
+    Closeable,
+    TenantsPort,
+    UsersAndLicencesPort,
+    CatalogPort,
+    OrdersPort,
+    SubscriptionsPort,
+    TransitionsPort,
+    EntitlementsPort,
+    AuditPort,
+    ReconciliationPort,
+    Protocol,
+):
+    """All of Partner Center behind one connection: what `connections.clients` builds for one."""
+
+
 # -- distributor ----------------------------------------------------------------------------------
 
 
@@ -274,6 +302,17 @@ class UsagePort(Protocol):
     def list_usage(self, *, period_start: date, period_end: date) -> Iterator[UsageRecord]: ...
 
 
+class DistributorCatalogPort(Protocol):
+    """The partner's contract agreements and the price list of each: the distributor's catalog."""
+
+    def me(self) -> distributor.DistributorPartner: ...
+    def get_price_list(self, contract_agreement_id: int, on: date) -> list[distributor.PriceListItem]: ...
+
+
+class DistributorClientPort(Closeable, DistributorTenantsPort, UsagePort, DistributorCatalogPort, Protocol):
+    """All of the distributor behind one connection."""
+
+
 # -- ESD ------------------------------------------------------------------------------------------
 
 
@@ -342,3 +381,8 @@ class EsdPort(Protocol):
         self, *, account_ref: str, product_id: str, quantity: int, request_id: str | None = None
     ) -> list[EsdToken]: ...
     def get_token(self, token_id: str) -> EsdToken: ...
+    def list_products(self) -> list[esd.EsdProduct]: ...
+
+
+class EsdClientPort(Closeable, EsdPort, Protocol):
+    """All of ESD behind one connection."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,12 +13,12 @@ from huey.exceptions import HueyException, TaskException
 from cspbroker.accounts.access import Actor, may
 from cspbroker.accounts.models import Organization
 from cspbroker.accounts.services import PermissionDenied
-from cspbroker.connections.clients import client_for
+from cspbroker.connections.clients import DEFAULT_ATTEMPTS, partner_center
 from cspbroker.connections.models import Connection, ProviderKind
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action, OrganizationKind
 from cspbroker.providers.errors import ProviderError, ProviderRejected, ProviderUnavailable
-from cspbroker.providers.partnercenter.client import PartnerCenterClient
+from cspbroker.providers.ports import PartnerCenterClientPort
 from cspbroker.tenants.models import Tenant, TenantStatus
 
 log = logging.getLogger("cspbroker.tenants")
@@ -126,23 +126,14 @@ def check_free(customer: Organization, connection: Connection, domain: str) -> N
         raise TenantExists(f"{domain} already belongs to another customer here.", field="tenant_name")
 
 
-def client(connection: Connection, *, interactive: bool = False) -> PartnerCenterClient:
-    built = (
-        client_for(connection, max_attempts=INTERACTIVE_ATTEMPTS) if interactive else client_for(connection)
-    )
-    if not isinstance(built, PartnerCenterClient):
-        built.close()
-        raise NoConnection(f"{connection.name} is not a Partner Center connection.", field="connection_id")
-    return built
-
-
 @contextmanager
-def provider(connection: Connection, *, interactive: bool = False) -> Iterator[PartnerCenterClient]:
-    built = client(connection, interactive=interactive)
-    try:
-        yield built
-    finally:
-        built.close()
+def provider(connection: Connection, *, interactive: bool = False) -> Iterator[PartnerCenterClientPort]:
+    """The connection's Partner Center client for the block, closed after it."""
+    if connection.kind != ProviderKind.PARTNER_CENTER:
+        raise NoConnection(f"{connection.name} is not a Partner Center connection.", field="connection_id")
+    attempts = INTERACTIVE_ATTEMPTS if interactive else DEFAULT_ATTEMPTS
+    with closing(partner_center(connection, max_attempts=attempts)) as client:
+        yield client
 
 
 def require_active(tenant: Tenant) -> None:

@@ -30,8 +30,8 @@ def one_attempt(monkeypatch):
 
     monkeypatch.setattr(
         common,
-        "client_for",
-        lambda connection, max_attempts=1: clients.client_for(connection, max_attempts=1),
+        "partner_center",
+        lambda connection, max_attempts=1: clients.partner_center(connection, max_attempts=1),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import closing
 from typing import Any
 
 from django.db import transaction
@@ -19,13 +20,11 @@ from cspbroker.catalog.importer import apply_snapshot
 from cspbroker.catalog.models import CatalogImport, ImportStatus
 from cspbroker.catalog.snapshot import CatalogSnapshot, Progress
 from cspbroker.catalog.sources import PRICE_CURRENCIES, distributor_snapshot, partner_center_snapshot
-from cspbroker.connections.clients import client_for
-from cspbroker.connections.models import Connection
+from cspbroker.connections import clients
+from cspbroker.connections.models import Connection, ProviderKind
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.errors import DomainError
-from cspbroker.providers.distributor import DistributorClient
 from cspbroker.providers.errors import ProviderError, ProviderRejected
-from cspbroker.providers.partnercenter.client import PartnerCenterClient
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +56,16 @@ def recording_progress(import_id: int, *, every_seconds: float = 0.5) -> Progres
 def read_catalog(connection: Connection, *, clock: Clock, progress: Progress) -> CatalogSnapshot:
     """Ask the provider behind `connection` for its whole catalog (several HTTP calls)."""
     owner = connection.organization
-    client = client_for(connection)
-    try:
-        if isinstance(client, PartnerCenterClient):
-            currencies = [owner.currency, *PRICE_CURRENCIES]
+    if connection.kind == ProviderKind.PARTNER_CENTER:
+        currencies = [owner.currency, *PRICE_CURRENCIES]
+        with closing(clients.partner_center(connection)) as partner_center:
             return partner_center_snapshot(
-                client, country=owner.country, currencies=currencies, progress=progress
+                partner_center, country=owner.country, currencies=currencies, progress=progress
             )
-        if isinstance(client, DistributorClient):
-            return distributor_snapshot(client, on=clock.today(owner.time_zone), progress=progress)
-        raise InvalidInput(f"“{connection.name}” has no catalog to import.", field="connection_id")
-    finally:
-        client.close()
+    if connection.kind == ProviderKind.DISTRIBUTOR:
+        with closing(clients.distributor(connection)) as distributor:
+            return distributor_snapshot(distributor, on=clock.today(owner.time_zone), progress=progress)
+    raise InvalidInput(f"“{connection.name}” has no catalog to import.", field="connection_id")
 
 
 def _failure_message(error: Exception) -> str:
