@@ -10,13 +10,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils import timezone
 
 from cspbroker.accounts.access import Actor, may
 from cspbroker.accounts.models import Organization
 from cspbroker.accounts.services import InvalidInput, PermissionDenied
+from cspbroker.clock import system_clock
 from cspbroker.connections import clients
 from cspbroker.connections.models import DEFAULT_ENDPOINTS, Connection, ConnectionStatus, ProviderKind
+from cspbroker.domain.clock import Clock
 from cspbroker.domain.parties import Action, OrganizationKind
 from cspbroker.domain.tenants import validate_guid
 from cspbroker.providers.errors import ProviderError, ProviderRejected
@@ -127,7 +128,7 @@ def _probe(connection: Connection) -> str:
     return f"Connected to ESD: {len(products)} products in the catalog."
 
 
-def test_connection(*, actor: Actor, connection_id: int) -> TestResult:
+def test_connection(*, actor: Actor, connection_id: int, clock: Clock = system_clock) -> TestResult:
     """Call the provider with the stored credentials and record what happened."""
     connection = Connection.objects.get(pk=connection_id)
     _owner_for(actor, connection.organization_id)
@@ -140,7 +141,7 @@ def test_connection(*, actor: Actor, connection_id: int) -> TestResult:
     log.info("connection %s tested: %s", connection.pk, "ok" if result.ok else "failed")
     Connection.objects.filter(pk=connection.pk).update(
         status=ConnectionStatus.OK if result.ok else ConnectionStatus.FAILED,
-        last_tested_at=timezone.now(),
+        last_tested_at=clock.now(),
         last_test_message=result.message[:500],
     )
     return result

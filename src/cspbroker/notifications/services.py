@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from cspbroker.accounts.access import Actor, scoped
 from cspbroker.clock import system_clock
@@ -141,6 +140,7 @@ def update_template(
     body: str,
     extra_recipients: str,
     is_active: bool,
+    clock: Clock = system_clock,
 ) -> EmailTemplate:
     _check_editor(actor)
     template = EmailTemplate.objects.select_for_update().filter(key=key).first()
@@ -154,7 +154,7 @@ def update_template(
     template.body = body
     template.extra_recipients = ", ".join(addresses)
     template.is_active = is_active
-    template.updated_at = timezone.now()
+    template.updated_at = clock.now()
     template.updated_by_id = actor.user_id
     template.save()
     return template

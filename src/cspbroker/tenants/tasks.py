@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from cspbroker.clock import system_clock
 from cspbroker.tenants import attempts, common
 from cspbroker.tenants.jobs import creation, user_import, users
 
@@ -59,5 +59,5 @@ def reset_password_task(payload: dict[str, Any]) -> common.Outcome:
 @db_periodic_task(crontab(minute="*/5"))
 def resume_stuck_tenants() -> None:
     """New tenants a dead worker left half-way: run them again (the request id makes that harmless)."""
-    for tenant_id in attempts.stuck_tenants(linked=False, now=timezone.now()):
+    for tenant_id in attempts.stuck_tenants(linked=False, now=system_clock.now()):
         provision_tenant(tenant_id)

@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Protocol
 
 from django.db import transaction
-from django.utils import timezone
 
+from cspbroker.clock import system_clock
+from cspbroker.domain.clock import Clock
 from cspbroker.providers.errors import ProviderError
 from cspbroker.providers.partnercenter.subscriptions import Subscription as RemoteSubscription
 from cspbroker.providers.ports import SubscriptionsPort, UsersAndLicencesPort
@@ -40,7 +41,7 @@ def read_directory(client: DirectoryPort, customer_id: str) -> Directory:
     return Directory(subscriptions, user_directory.read(client, customer_id))
 
 
-def sync(tenant_id: int) -> common.Outcome:
+def sync(tenant_id: int, *, clock: Clock = system_clock) -> common.Outcome:
     """Import what the provider holds for an active tenant: subscriptions, users, licences."""
     tenant = Tenant.objects.select_related("connection").get(pk=tenant_id)
     if tenant.status != TenantStatus.ACTIVE or not tenant.provider_tenant_id:
@@ -50,7 +51,7 @@ def sync(tenant_id: int) -> common.Outcome:
             found = read_directory(client, tenant.provider_tenant_id)
     except ProviderError as error:
         return user_directory.record_failure(tenant.pk, error)
-    return {"ok": True, **write_directory(tenant.pk, found, timezone.now())}
+    return {"ok": True, **write_directory(tenant.pk, found, clock.now())}
 
 
 def write_directory(tenant_id: int, found: Directory, now: datetime) -> dict[str, int]:

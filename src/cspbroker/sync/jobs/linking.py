@@ -10,8 +10,9 @@ import json
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from cspbroker.clock import system_clock
+from cspbroker.domain.clock import Clock
 from cspbroker.providers.errors import NotFound, ProviderRejected, ProviderUnavailable
 from cspbroker.providers.partnercenter.customers import Customer
 from cspbroker.providers.ports import TenantsPort
@@ -21,9 +22,9 @@ from cspbroker.tenants.models import Tenant, TenantStatus
 from cspbroker.tenants.references import is_tenant_id
 
 
-def perform_link(tenant_id: int) -> common.Outcome:
+def perform_link(tenant_id: int, *, clock: Clock = system_clock) -> common.Outcome:
     """Find the customer at the provider, activate the tenant, import what it holds."""
-    tenant = attempts.claim(tenant_id, linked=True, now=timezone.now())
+    tenant = attempts.claim(tenant_id, linked=True, now=clock.now())
     if tenant is None:
         return {"ok": True, "skipped": True}
     reference = str(tenant.creation_request.get("reference") or tenant.domain)
@@ -45,7 +46,7 @@ def perform_link(tenant_id: int) -> common.Outcome:
         return {"ok": False, "code": "not_found", "message": message}
     if not _activate(tenant.pk, request_id, customer):
         return {"ok": True, "skipped": True}
-    return directory.sync(tenant.pk)
+    return directory.sync(tenant.pk, clock=clock)
 
 
 def _find(client: TenantsPort, reference: str) -> Customer | None:
@@ -80,6 +81,6 @@ def _activate(tenant_id: int, request_id: uuid.UUID, customer: Customer) -> bool
     return True
 
 
-def stuck_links() -> list[int]:
+def stuck_links(*, clock: Clock = system_clock) -> list[int]:
     """Links still under way long after their last attempt: a worker died; run them again."""
-    return attempts.stuck_tenants(linked=True, now=timezone.now())
+    return attempts.stuck_tenants(linked=True, now=clock.now())

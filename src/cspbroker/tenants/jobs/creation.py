@@ -11,8 +11,9 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
-from django.utils import timezone
 
+from cspbroker.clock import system_clock
+from cspbroker.domain.clock import Clock
 from cspbroker.providers.errors import ProviderError, ProviderRejected, ProviderUnavailable
 from cspbroker.providers.partnercenter.customers import Address, Customer, NewCustomer
 from cspbroker.tenants import attempts, common, directory, emails
@@ -42,9 +43,9 @@ def new_customer(tenant: Tenant) -> NewCustomer:
     )
 
 
-def provision(tenant_id: int) -> common.Outcome:
+def provision(tenant_id: int, *, clock: Clock = system_clock) -> common.Outcome:
     """Create the tenant at Partner Center (worker). Outcome: done, failed, or retry in N seconds."""
-    tenant = attempts.claim(tenant_id, linked=False, now=timezone.now())
+    tenant = attempts.claim(tenant_id, linked=False, now=clock.now())
     if tenant is None:
         return {"ok": True, "skipped": True}
     request_id = tenant.request_id or uuid.uuid4()
@@ -61,7 +62,7 @@ def provision(tenant_id: int) -> common.Outcome:
         return {"ok": True, "skipped": True}
     # A new tenant holds no subscriptions yet: its users and licences (the administrator's user id)
     # are all there is to read. Partner Center may need a moment; the task then reads again later.
-    read = read_directory(tenant.pk)
+    read = read_directory(tenant.pk, clock=clock)
     return {
         "ok": True,
         "tenant_id": tenant.pk,
@@ -70,7 +71,7 @@ def provision(tenant_id: int) -> common.Outcome:
     }
 
 
-def read_directory(tenant_id: int) -> common.Outcome:
+def read_directory(tenant_id: int, *, clock: Clock = system_clock) -> common.Outcome:
     """Read the tenant's users and licences from the provider and mirror them (worker)."""
     tenant = Tenant.objects.select_related("connection").get(pk=tenant_id)
     if tenant.status != TenantStatus.ACTIVE or not tenant.provider_tenant_id:
@@ -82,7 +83,7 @@ def read_directory(tenant_id: int) -> common.Outcome:
         return directory.record_failure(tenant.pk, error)
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant_id)
-        return {"ok": True, **directory.write(locked, users, timezone.now())}
+        return {"ok": True, **directory.write(locked, users, clock.now())}
 
 
 def _activate(tenant_id: int, request_id: uuid.UUID, customer: Customer) -> bool:

@@ -13,11 +13,13 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from cspbroker.clock import system_clock
+from cspbroker.domain.clock import Clock
 from cspbroker.domain.passwords import generate_password
 from cspbroker.providers.errors import ProviderError
 from cspbroker.providers.partnercenter.users import CustomerUser, NewUser
@@ -60,13 +62,13 @@ class _Progress:
             self.last_report = time.monotonic()
 
 
-def _claim(import_id: int) -> UserImport | None:
+def _claim(import_id: int, now: datetime) -> UserImport | None:
     with transaction.atomic():
         record = UserImport.objects.select_for_update().filter(pk=import_id).first()
         if record is None or record.status != ImportStatus.QUEUED:
             return None
         record.status = ImportStatus.RUNNING
-        record.started_at = timezone.now()
+        record.started_at = now
         record.save(update_fields=["status", "started_at"])
     return UserImport.objects.select_related("tenant__connection", "tenant__customer__parent").get(
         pk=import_id
@@ -111,14 +113,14 @@ def _results(
             yield futures[future], *future.result()
 
 
-def run_import(import_id: int) -> common.Outcome:
+def run_import(import_id: int, *, clock: Clock = system_clock) -> common.Outcome:
     """Worker: create the import's users, report progress, then send the one credentials email."""
-    record = _claim(import_id)
+    record = _claim(import_id, clock.now())
     if record is None:
         return {"ok": True, "skipped": True}
     tenant = record.tenant
     progress = _Progress(record.pk, tenant)
-    now = timezone.now()
+    now = clock.now()
     try:
         with common.provider(tenant.connection) as client:
             for row, remote, password, reason in _results(client, record):
@@ -138,13 +140,13 @@ def run_import(import_id: int) -> common.Outcome:
                     progress.flush()
     except Exception as error:  # the import row must say what happened, whatever it was
         common.log.exception("user import %s stopped", record.pk)
-        _finish(record, progress, ImportStatus.FAILED, f"The import stopped: {type(error).__name__}.")
+        _finish(record, progress, ImportStatus.FAILED, f"The import stopped: {type(error).__name__}.", clock)
         return {"ok": False, "code": "import_failed", "message": str(error)}
-    _finish(record, progress, ImportStatus.COMPLETED, _summary(progress))
+    _finish(record, progress, ImportStatus.COMPLETED, _summary(progress), clock)
     return {"ok": True, "created": len(progress.created), "failed": len(progress.failures)}
 
 
-def _local_user(tenant: Tenant, remote: CustomerUser, values: dict[str, str], now: Any) -> TenantUser:
+def _local_user(tenant: Tenant, remote: CustomerUser, values: dict[str, str], now: datetime) -> TenantUser:
     return TenantUser(
         tenant=tenant,
         provider_user_id=remote.id,
@@ -167,12 +169,12 @@ def _summary(progress: _Progress) -> str:
     return text + "."
 
 
-def _finish(record: UserImport, progress: _Progress, status: str, message: str) -> None:
+def _finish(record: UserImport, progress: _Progress, status: str, message: str, clock: Clock) -> None:
     with transaction.atomic():
         progress.flush(final=True)
         if progress.credentials:
             emails.import_credentials(record, progress.credentials)
         UserImport.objects.filter(pk=record.pk).update(
-            status=status, finished_at=timezone.now(), message=message[:1000]
+            status=status, finished_at=clock.now(), message=message[:1000]
         )
     progress.credentials.clear()
