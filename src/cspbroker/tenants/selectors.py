@@ -6,8 +6,6 @@ fetch their rows with a fixed number of queries, whatever the number of rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -106,13 +104,6 @@ def assignments_of(
     if licence_sku_id:
         assignments = assignments.filter(licence_sku_id=licence_sku_id.lower())
     return assignments.order_by("user__display_name", "licence_sku_id", "pk")
-
-
-def holders_by_licence(tenant: Tenant) -> dict[str, list[int]]:
-    holders: dict[str, list[int]] = defaultdict(list)
-    for user_id, licence in assignments_of(tenant).values_list("user_id", "licence_sku_id"):
-        holders[licence].append(user_id)
-    return holders
 
 
 def user_import_for(tenant: Tenant, import_id: int) -> UserImport:
