@@ -30,10 +30,9 @@ from cspbroker.catalog.snapshot import (
     no_progress,
 )
 from cspbroker.connections.models import ProviderKind
-from cspbroker.providers.distributor import PriceListItem
 from cspbroker.providers.errors import ProviderRejected
 from cspbroker.providers.partnercenter import catalog as pc
-from cspbroker.providers.ports import CatalogPort, DistributorCatalogPort
+from cspbroker.providers.ports import CatalogPort, DistributorCatalogPort, PriceListItem
 
 # The connection kinds that have a catalog to import: ESD sells from its own product list.
 IMPORTABLE_KINDS = frozenset({ProviderKind.PARTNER_CENTER.value, ProviderKind.DISTRIBUTOR.value})

@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from cspbroker.domain.commerce.order_types import OrderType, ProviderCapabilities
 
-if TYPE_CHECKING:  # only for annotations: keeps ports importable before the client modules
-    from cspbroker.providers import distributor, esd
+if TYPE_CHECKING:  # only for annotations: keeps ports importable before the client package
     from cspbroker.providers.partnercenter import models as pc
 
 __all__ = [
@@ -33,6 +32,7 @@ __all__ = [
     "Closeable",
     "DistributorCatalogPort",
     "DistributorClientPort",
+    "DistributorPartner",
     "DistributorSubscription",
     "DistributorTenant",
     "DistributorTenantsPort",
@@ -41,10 +41,13 @@ __all__ = [
     "EsdAccountStatus",
     "EsdClientPort",
     "EsdPort",
+    "EsdPrice",
+    "EsdProduct",
     "EsdToken",
     "NewDistributorTenant",
     "OrdersPort",
     "PartnerCenterClientPort",
+    "PriceListItem",
     "ReconciliationPort",
     "SubscriptionsPort",
     "TenantsPort",
@@ -283,6 +286,35 @@ class UsageRecord:
     subscription_id: str | None = None
 
 
+@dataclass(frozen=True)
+class DistributorPartner:
+    company_name: str
+    currency: str | None
+    contract_agreement_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PriceListItem:
+    """One product of the distributor's price list on a date: cost (`unit_price`) and recommended retail."""
+
+    product_id: str  # the distributor's product GUID, the key usage and subscriptions refer to
+    product_name: str
+    product_group: str | None
+    product_sku: str | None
+    product_type: str | None
+    unit: str | None
+    unit_price: Decimal
+    retail_unit_price: Decimal | None
+    currency: str | None
+    min_quantity: int | None
+    max_quantity: int | None
+    billing_cycle_options: tuple[str, ...]
+    billing_cycle_duration: str | None
+    is_trial: bool
+    billable_ratio: Decimal | None = None
+    description: str | None = None
+
+
 class DistributorTenantsPort(Protocol):
     def is_domain_available(self, domain: str) -> bool: ...
     def create_tenant(
@@ -305,8 +337,8 @@ class UsagePort(Protocol):
 class DistributorCatalogPort(Protocol):
     """The partner's contract agreements and the price list of each: the distributor's catalog."""
 
-    def me(self) -> distributor.DistributorPartner: ...
-    def get_price_list(self, contract_agreement_id: int, on: date) -> list[distributor.PriceListItem]: ...
+    def me(self) -> DistributorPartner: ...
+    def get_price_list(self, contract_agreement_id: int, on: date) -> list[PriceListItem]: ...
 
 
 class DistributorClientPort(Closeable, DistributorTenantsPort, UsagePort, DistributorCatalogPort, Protocol):
@@ -349,6 +381,29 @@ class EsdToken:
     status: str = "issued"
 
 
+@dataclass(frozen=True)
+class EsdPrice:
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class EsdProduct:
+    product_id: str
+    name: str
+    sku: str | None
+    family: str | None
+    version: str | None
+    licence_type: str | None
+    unit_prices: tuple[EsdPrice, ...]
+
+    def price(self, currency: str) -> Decimal | None:
+        for price in self.unit_prices:
+            if price.currency.upper() == currency.upper():
+                return price.amount
+        return None
+
+
 _ESD_ONE_LICENCE = "ESD licences are perpetual and bought one per item"
 _ESD_NO_RENEWAL = "Perpetual software does not renew."
 
@@ -381,7 +436,7 @@ class EsdPort(Protocol):
         self, *, account_ref: str, product_id: str, quantity: int, request_id: str | None = None
     ) -> list[EsdToken]: ...
     def get_token(self, token_id: str) -> EsdToken: ...
-    def list_products(self) -> list[esd.EsdProduct]: ...
+    def list_products(self) -> list[EsdProduct]: ...
 
 
 class EsdClientPort(Closeable, EsdPort, Protocol):
