@@ -285,7 +285,7 @@ def _floor(rows: int) -> float:
 
 
 def run(db: str) -> dict[str, object]:
-    from cspbroker.billing.services.run import run_billing
+    from cspbroker.billing.jobs.run import run_billing
 
     first = run_billing(cycle=CYCLE)
     second = run_billing(cycle=CYCLE)

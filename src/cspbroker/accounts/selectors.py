@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from cspbroker.accounts.access import Actor, get_scoped_or_404, visible_organizations
-from cspbroker.accounts.models import ApiToken, Membership, Organization
+from cspbroker.accounts.models import ApiToken, Organization
 from cspbroker.domain.parties import Action
 
 
@@ -16,10 +16,6 @@ def organizations_for(actor: Actor, *, kind: str | None = None) -> QuerySet[Orga
 
 def organization_for(actor: Actor, organization_id: int) -> Organization:
     return get_scoped_or_404(actor, Organization.objects.select_related("parent"), "self", pk=organization_id)
-
-
-def memberships_of(user_id: int) -> QuerySet[Membership]:
-    return Membership.objects.filter(user_id=user_id).select_related("organization").order_by("id")
 
 
 def tokens_of(user_id: int) -> QuerySet[ApiToken]:

@@ -10,10 +10,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from cspbroker.accounts.access import SYSTEM, Actor, may
 from cspbroker.accounts.models import ApiToken, Membership, Organization, User
+from cspbroker.clock import platform_clock
+from cspbroker.domain.clock import Clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.money import Money
 from cspbroker.domain.parties import Action, OrganizationKind, Role, check_parent, check_role
@@ -177,17 +178,17 @@ def create_api_token(*, user_id: int, name: str) -> IssuedToken:
 
 
 @transaction.atomic
-def revoke_api_token(*, user_id: int, token_id: int) -> ApiToken:
+def revoke_api_token(*, user_id: int, token_id: int, clock: Clock = platform_clock) -> ApiToken:
     token = ApiToken.objects.select_for_update().filter(user_id=user_id, pk=token_id).first()
     if token is None:
         raise InvalidInput("No such token.", field="token", code="not_found")
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
     return token
 
 
-def authenticate_token(raw: str) -> tuple[User, ApiToken] | None:
+def authenticate_token(raw: str, *, clock: Clock = platform_clock) -> tuple[User, ApiToken] | None:
     """The user behind a token string, or None for a malformed, unknown or revoked token."""
     parts = raw.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
@@ -197,7 +198,7 @@ def authenticate_token(raw: str) -> tuple[User, ApiToken] | None:
         return None
     if not hmac.compare_digest(token.secret_hash, _digest(parts[2])):
         return None
-    now = timezone.now()
+    now = clock.now()
     # Write at most once a minute: a busy script must not turn every read into a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -27,6 +27,7 @@ from ninja import Schema
 from ninja.responses import NinjaJSONEncoder
 
 from cspbroker.api.auth import actor
+from cspbroker.api.errors import problem_for
 from cspbroker.api.problems import problem
 from cspbroker.provisioning.idempotency import KEY_MAX_LENGTH, IdempotencyRecord
 
@@ -60,9 +61,7 @@ def _run(
     try:
         return _render(schema, status, handler(request, *a, **kw))
     except Exception as error:  # the API's own handlers turn it into problem+json, as without a key
-        from cspbroker.api.app import api
-
-        return api.on_exception(request, error)
+        return problem_for(request, error)
 
 
 def _replay(record: IdempotencyRecord, print_: str, request: HttpRequest) -> HttpResponse:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Schema
+
+from cspbroker.provisioning.models import Order
 
 
 class OrganizationRef(Schema):
@@ -99,3 +102,64 @@ class OrganizationPatch(Schema):
     currency: str | None = None
     time_zone: str | None = None
     billing_day: int | None = None
+
+
+QUOTE_FIELDS = ("currency", "unit_price", "quantity", "total", "monthly", "monthly_before", "monthly_after")
+
+
+class OrderOut(Schema):
+    id: int
+    kind: str
+    state: str
+    customer_id: int
+    customer_name: str
+    tenant_id: int
+    subscription_id: int | None
+    offer_id: str | None
+    product: str
+    payload: dict[str, Any]
+    quote: dict[str, Any] | None
+    requested_by: str
+    channel: str
+    created_at: datetime
+    decided_by: str
+    decided_at: datetime | None
+    decision_reason: str
+    failure_code: str
+    failure_message: str
+    completed_at: datetime | None
+
+
+def _product(order: Order) -> str:
+    if order.offer is not None:
+        return order.offer.availability.sku.title
+    if order.subscription is not None:
+        return order.subscription.friendly_name or order.subscription.offer.availability.sku.title
+    return ""
+
+
+def order_out(order: Order) -> dict[str, Any]:
+    quote = order.quote
+    return {
+        "id": order.pk,
+        "kind": order.kind,
+        "state": order.state,
+        "customer_id": order.customer_id,
+        "customer_name": order.customer.legal_name,
+        "tenant_id": order.tenant_id,
+        "subscription_id": order.subscription_id,
+        "offer_id": order.offer.availability.catalog_item_id if order.offer else None,
+        "product": _product(order),
+        "payload": order.payload,
+        # Quotes keep sale-side figures only; the filter is a second lock on that door.
+        "quote": None if quote is None else {k: v for k, v in quote.items() if k in QUOTE_FIELDS},
+        "requested_by": order.requested_by_label,
+        "channel": order.channel,
+        "created_at": order.created_at,
+        "decided_by": order.decided_by_label,
+        "decided_at": order.decided_at,
+        "decision_reason": order.decision_reason,
+        "failure_code": order.failure_code,
+        "failure_message": order.failure_message,
+        "completed_at": order.completed_at,
+    }

@@ -7,8 +7,8 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from cspbroker.billing.services.closing import close_ended_cycles
-from cspbroker.billing.services.run_records import execute_requested_run
+from cspbroker.billing.jobs.closing import close_ended_cycles
+from cspbroker.billing.jobs.run_records import execute_requested_run
 from cspbroker.clock import platform_clock
 from cspbroker.subscriptions.renewals import renew_due
 

@@ -74,12 +74,6 @@ class ImportSummary:
     def unavailable(self) -> int:
         return sum(count.unavailable for count in self.levels.values())
 
-    @property
-    def changed_anything(self) -> bool:
-        return bool(
-            self.created or self.updated or self.unavailable or self.prices_created or self.price_changes
-        )
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "created": self.created,

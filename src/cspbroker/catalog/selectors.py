@@ -35,7 +35,7 @@ from cspbroker.catalog.pricing import (
     price_key,
     resolve_prices,
 )
-from cspbroker.catalog.services.imports import IMPORTABLE_KINDS
+from cspbroker.catalog.sources import IMPORTABLE_KINDS
 from cspbroker.connections.models import Connection
 from cspbroker.domain import pricing as domain_pricing
 from cspbroker.domain.money import Money

@@ -29,11 +29,13 @@ from cspbroker.catalog.snapshot import (
     SkuData,
     no_progress,
 )
-from cspbroker.providers.distributor import DistributorClient, PriceListItem
+from cspbroker.connections.models import ProviderKind
 from cspbroker.providers.errors import ProviderRejected
 from cspbroker.providers.partnercenter import catalog as pc
-from cspbroker.providers.ports import CatalogPort
+from cspbroker.providers.ports import CatalogPort, DistributorCatalogPort, PriceListItem
 
+# The connection kinds that have a catalog to import: ESD sells from its own product list.
+IMPORTABLE_KINDS = frozenset({ProviderKind.PARTNER_CENTER.value, ProviderKind.DISTRIBUTOR.value})
 TARGET_VIEWS = ("OnlineServices", "Software", "SoftwarePerpetual", "SoftwareSubscriptions")
 _VIEW_RANK = {view: rank for rank, view in enumerate(TARGET_VIEWS)}
 PRICE_CURRENCIES = ("USD", "EUR")
@@ -193,7 +195,7 @@ def _distributor_product(item: PriceListItem, snapshot: CatalogSnapshot, currenc
 
 
 def distributor_snapshot(
-    client: DistributorClient, *, on: date, progress: Progress = no_progress
+    client: DistributorCatalogPort, *, on: date, progress: Progress = no_progress
 ) -> CatalogSnapshot:
     """The distributor's price list in force on `on`, for every contract agreement of the partner."""
     snapshot = CatalogSnapshot()

@@ -47,7 +47,9 @@ INSTALLED_APPS = [
     "cspbroker.catalog",
     "cspbroker.tenants",
     "cspbroker.subscriptions",
+    "cspbroker.sync",
     "cspbroker.provisioning",
+    "cspbroker.provisioning.licences",
     "cspbroker.billing",
     "cspbroker.demo",
 ]

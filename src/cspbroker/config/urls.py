@@ -14,6 +14,5 @@ handler400 = "cspbroker.web.views.errors.bad_request"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("backoffice/notifications/", include("cspbroker.notifications.urls")),
     path("", include("cspbroker.web.urls")),
 ]

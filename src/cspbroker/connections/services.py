@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import logging
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils import timezone
 
 from cspbroker.accounts.access import Actor, may
 from cspbroker.accounts.models import Organization
 from cspbroker.accounts.services import InvalidInput, PermissionDenied
-from cspbroker.connections.clients import client_for
+from cspbroker.clock import platform_clock
+from cspbroker.connections import clients
 from cspbroker.connections.models import DEFAULT_ENDPOINTS, Connection, ConnectionStatus, ProviderKind
+from cspbroker.domain.clock import Clock
 from cspbroker.domain.parties import Action, OrganizationKind
 from cspbroker.domain.tenants import validate_guid
-from cspbroker.providers.distributor import DistributorClient
 from cspbroker.providers.errors import ProviderError, ProviderRejected
-from cspbroker.providers.partnercenter.client import PartnerCenterClient
 
 log = logging.getLogger(__name__)
 
@@ -115,21 +115,20 @@ class TestResult:
 
 def _probe(connection: Connection) -> str:
     # A person is waiting for the answer: one retry, not the worker's patient schedule.
-    client = client_for(connection, max_attempts=2)
-    try:
-        if isinstance(client, PartnerCenterClient):
-            first = next(iter(client.list_customers(page_size=1)), None)
-            return "Connected to Partner Center." + (f" First customer: {first.domain}." if first else "")
-        if isinstance(client, DistributorClient):
-            partner = client.me()
-            return f"Connected to the distributor as {getattr(partner, 'name', 'partner')}."
-        products = client.list_products()
-        return f"Connected to ESD: {len(products)} products in the catalog."
-    finally:
-        client.close()
+    if connection.kind == ProviderKind.PARTNER_CENTER:
+        with closing(clients.partner_center(connection, max_attempts=2)) as partner_center:
+            first = next(iter(partner_center.list_customers(page_size=1)), None)
+        return "Connected to Partner Center." + (f" First customer: {first.domain}." if first else "")
+    if connection.kind == ProviderKind.DISTRIBUTOR:
+        with closing(clients.distributor(connection, max_attempts=2)) as distributor:
+            partner = distributor.me()
+        return f"Connected to the distributor as {getattr(partner, 'name', 'partner')}."
+    with closing(clients.esd(connection, max_attempts=2)) as esd:
+        products = esd.list_products()
+    return f"Connected to ESD: {len(products)} products in the catalog."
 
 
-def test_connection(*, actor: Actor, connection_id: int) -> TestResult:
+def test_connection(*, actor: Actor, connection_id: int, clock: Clock = platform_clock) -> TestResult:
     """Call the provider with the stored credentials and record what happened."""
     connection = Connection.objects.get(pk=connection_id)
     _owner_for(actor, connection.organization_id)
@@ -142,7 +141,7 @@ def test_connection(*, actor: Actor, connection_id: int) -> TestResult:
     log.info("connection %s tested: %s", connection.pk, "ok" if result.ok else "failed")
     Connection.objects.filter(pk=connection.pk).update(
         status=ConnectionStatus.OK if result.ok else ConnectionStatus.FAILED,
-        last_tested_at=timezone.now(),
+        last_tested_at=clock.now(),
         last_test_message=result.message[:500],
     )
     return result

@@ -21,8 +21,8 @@ from cspbroker.catalog.services import price_lists
 from cspbroker.clock import platform_clock
 from cspbroker.connections import demo as connections_demo
 from cspbroker.connections.models import Connection, ProviderKind
+from cspbroker.sync import services as sync
 from cspbroker.tenants.models import Tenant
-from cspbroker.tenants.services import linking
 
 # Markup over cost where no price list says otherwise (C2): the resellers' and the operator's own.
 MARKUPS = {
@@ -65,7 +65,7 @@ def _queue_provider_work(connections: list[Connection]) -> list[str]:
     customer = Organization.objects.get(legal_name=EXISTING_TENANT[0])
     if not Tenant.objects.filter(customer=customer).exists():
         partner_center = next(c for c in connections if c.kind == ProviderKind.PARTNER_CENTER)
-        linking.link_tenant(
+        sync.link_tenant(
             actor=SYSTEM,
             customer_id=customer.pk,
             reference=EXISTING_TENANT[1],

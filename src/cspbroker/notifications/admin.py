@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
 
+from cspbroker.clock import platform_clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.notifications import services
 from cspbroker.notifications.models import EmailTemplate, OutboundEmail
@@ -51,7 +51,7 @@ class EmailTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.updated_by = request.user
-        obj.updated_at = timezone.now()
+        obj.updated_at = platform_clock.now()  # the admin is an entry point: no clock is passed to it
         super().save_model(request, obj, form, change)
 
 

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from cspbroker.accounts.access import Actor, scoped
 from cspbroker.clock import platform_clock
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
-from cspbroker.notifications import outbox, rendering, templates_catalog
+from cspbroker.notifications import outbox, rendering, tasks, templates_catalog
 from cspbroker.notifications.models import EmailStatus, EmailTemplate, OutboundEmail
 from cspbroker.notifications.rendering import RenderedEmail
 
@@ -83,11 +82,9 @@ def queue_email(
 
 
 def _deliver_after_commit(email_id: int) -> None:
-    from cspbroker.notifications.tasks import deliver_email
-
     # robust: if the task queue is unreachable the caller's commit still stands; the row is in the
     # outbox and `flush_outbox` sends it within a minute.
-    transaction.on_commit(lambda: deliver_email(email_id), robust=True)
+    transaction.on_commit(lambda: tasks.deliver_email(email_id), robust=True)
 
 
 def _template(key: str) -> EmailTemplate:
@@ -143,6 +140,7 @@ def update_template(
     body: str,
     extra_recipients: str,
     is_active: bool,
+    clock: Clock = platform_clock,
 ) -> EmailTemplate:
     _check_editor(actor)
     template = EmailTemplate.objects.select_for_update().filter(key=key).first()
@@ -156,7 +154,7 @@ def update_template(
     template.body = body
     template.extra_recipients = ", ".join(addresses)
     template.is_active = is_active
-    template.updated_at = timezone.now()
+    template.updated_at = clock.now()
     template.updated_by_id = actor.user_id
     template.save()
     return template

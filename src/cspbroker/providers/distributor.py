@@ -43,9 +43,11 @@ from cspbroker.providers.parsing import (
     str_tuple,
 )
 from cspbroker.providers.ports import (
+    DistributorPartner,
     DistributorSubscription,
     DistributorTenant,
     NewDistributorTenant,
+    PriceListItem,
     UsageRecord,
 )
 
@@ -97,35 +99,6 @@ class CreatedDistributorTenant(DistributorTenant):
 
     admin_username: str | None = None
     admin_password: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class DistributorPartner:
-    company_name: str
-    currency: str | None
-    contract_agreement_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class PriceListItem:
-    """One product of the distributor's price list on a date: cost (`unit_price`) and recommended retail."""
-
-    product_id: str  # the distributor's product GUID, the key usage and subscriptions refer to
-    product_name: str
-    product_group: str | None
-    product_sku: str | None
-    product_type: str | None
-    unit: str | None
-    unit_price: Decimal
-    retail_unit_price: Decimal | None
-    currency: str | None
-    min_quantity: int | None
-    max_quantity: int | None
-    billing_cycle_options: tuple[str, ...]
-    billing_cycle_duration: str | None
-    is_trial: bool
-    billable_ratio: Decimal | None = None
-    description: str | None = None
 
 
 def parse_subscription(data: Mapping[str, Any]) -> DistributorSubscription:

@@ -16,14 +16,20 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from cspbroker.domain.commerce.order_types import ProviderCapabilities
 from cspbroker.providers.credentials_client import CredentialsClient
 from cspbroker.providers.parsing import as_list, as_mapping, as_str, opt_datetime, opt_decimal, opt_str
-from cspbroker.providers.ports import ESD_CAPABILITIES, EsdAccount, EsdAccountStatus, EsdToken
+from cspbroker.providers.ports import (
+    ESD_CAPABILITIES,
+    EsdAccount,
+    EsdAccountStatus,
+    EsdPrice,
+    EsdProduct,
+    EsdToken,
+)
 
 __all__ = [
     "ESD_SCOPE",
@@ -48,29 +54,6 @@ def _status(value: Any, default: str) -> str:
     """Statuses in lower case (`synchronised`, `issued`, `returned`); unknown ones kept as sent."""
     text = opt_str(value)
     return text.strip().lower() if text and text.strip() else default
-
-
-@dataclass(frozen=True)
-class EsdPrice:
-    currency: str
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class EsdProduct:
-    product_id: str
-    name: str
-    sku: str | None
-    family: str | None
-    version: str | None
-    licence_type: str | None
-    unit_prices: tuple[EsdPrice, ...]
-
-    def price(self, currency: str) -> Decimal | None:
-        for price in self.unit_prices:
-            if price.currency.upper() == currency.upper():
-                return price.amount
-        return None
 
 
 @dataclass(frozen=True)

@@ -29,16 +29,25 @@ __all__ = [
     "ESD_CAPABILITIES",
     "AuditPort",
     "CatalogPort",
+    "Closeable",
+    "DistributorCatalogPort",
+    "DistributorClientPort",
+    "DistributorPartner",
     "DistributorSubscription",
     "DistributorTenant",
     "DistributorTenantsPort",
     "EntitlementsPort",
     "EsdAccount",
     "EsdAccountStatus",
+    "EsdClientPort",
     "EsdPort",
+    "EsdPrice",
+    "EsdProduct",
     "EsdToken",
     "NewDistributorTenant",
     "OrdersPort",
+    "PartnerCenterClientPort",
+    "PriceListItem",
     "ReconciliationPort",
     "SubscriptionsPort",
     "TenantsPort",
@@ -47,6 +56,12 @@ __all__ = [
     "UsageRecord",
     "UsersAndLicencesPort",
 ]
+
+
+class Closeable(Protocol):
+    """A client holds connections (HTTP, the token's): whoever builds one closes it."""
+
+    def close(self) -> None: ...
 
 
 # -- Partner Center ports -------------------------------------------------------------------------
@@ -201,6 +216,22 @@ class ReconciliationPort(Protocol):
     ) -> Iterator[pc.DailyRatedUsageLineItem]: ...
 
 
+class PartnerCenterClientPort(
+    Closeable,
+    TenantsPort,
+    UsersAndLicencesPort,
+    CatalogPort,
+    OrdersPort,
+    SubscriptionsPort,
+    TransitionsPort,
+    EntitlementsPort,
+    AuditPort,
+    ReconciliationPort,
+    Protocol,
+):
+    """All of Partner Center behind one connection: what `connections.clients` builds for one."""
+
+
 # -- distributor ----------------------------------------------------------------------------------
 
 
@@ -255,6 +286,35 @@ class UsageRecord:
     subscription_id: str | None = None
 
 
+@dataclass(frozen=True)
+class DistributorPartner:
+    company_name: str
+    currency: str | None
+    contract_agreement_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PriceListItem:
+    """One product of the distributor's price list on a date: cost (`unit_price`) and recommended retail."""
+
+    product_id: str  # the distributor's product GUID, the key usage and subscriptions refer to
+    product_name: str
+    product_group: str | None
+    product_sku: str | None
+    product_type: str | None
+    unit: str | None
+    unit_price: Decimal
+    retail_unit_price: Decimal | None
+    currency: str | None
+    min_quantity: int | None
+    max_quantity: int | None
+    billing_cycle_options: tuple[str, ...]
+    billing_cycle_duration: str | None
+    is_trial: bool
+    billable_ratio: Decimal | None = None
+    description: str | None = None
+
+
 class DistributorTenantsPort(Protocol):
     def is_domain_available(self, domain: str) -> bool: ...
     def create_tenant(
@@ -272,6 +332,17 @@ class DistributorTenantsPort(Protocol):
 
 class UsagePort(Protocol):
     def list_usage(self, *, period_start: date, period_end: date) -> Iterator[UsageRecord]: ...
+
+
+class DistributorCatalogPort(Protocol):
+    """The partner's contract agreements and the price list of each: the distributor's catalog."""
+
+    def me(self) -> DistributorPartner: ...
+    def get_price_list(self, contract_agreement_id: int, on: date) -> list[PriceListItem]: ...
+
+
+class DistributorClientPort(Closeable, DistributorTenantsPort, UsagePort, DistributorCatalogPort, Protocol):
+    """All of the distributor behind one connection."""
 
 
 # -- ESD ------------------------------------------------------------------------------------------
@@ -310,6 +381,29 @@ class EsdToken:
     status: str = "issued"
 
 
+@dataclass(frozen=True)
+class EsdPrice:
+    currency: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class EsdProduct:
+    product_id: str
+    name: str
+    sku: str | None
+    family: str | None
+    version: str | None
+    licence_type: str | None
+    unit_prices: tuple[EsdPrice, ...]
+
+    def price(self, currency: str) -> Decimal | None:
+        for price in self.unit_prices:
+            if price.currency.upper() == currency.upper():
+                return price.amount
+        return None
+
+
 _ESD_ONE_LICENCE = "ESD licences are perpetual and bought one per item"
 _ESD_NO_RENEWAL = "Perpetual software does not renew."
 
@@ -342,3 +436,8 @@ class EsdPort(Protocol):
         self, *, account_ref: str, product_id: str, quantity: int, request_id: str | None = None
     ) -> list[EsdToken]: ...
     def get_token(self, token_id: str) -> EsdToken: ...
+    def list_products(self) -> list[EsdProduct]: ...
+
+
+class EsdClientPort(Closeable, EsdPort, Protocol):
+    """All of ESD behind one connection."""

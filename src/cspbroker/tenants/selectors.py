@@ -1,13 +1,10 @@
-"""Reads for tenants, their users, seats and imports — always through the access rules.
+"""Reads for tenants, their users, licence assignments and imports — always through the access rules.
 
 Another customer's tenant, user or import is a 404 (`get_scoped_or_404`), never a 403. List pages
 fetch their rows with a fixed number of queries, whatever the number of rows.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
@@ -17,7 +14,6 @@ from cspbroker.accounts.access import Actor, get_scoped_or_404, may, scoped
 from cspbroker.accounts.models import Organization
 from cspbroker.domain.parties import Action
 from cspbroker.domain.user_directory import export_users_csv
-from cspbroker.subscriptions.models import Subscription, SubscriptionStatus
 from cspbroker.tenants.models import LicenceAssignment, Tenant, TenantUser, UserImport
 
 USERS_PER_PAGE = 50
@@ -97,75 +93,6 @@ def user_of(tenant: Tenant, user_id: int) -> TenantUser:
     return user
 
 
-@dataclass
-class SeatLine:
-    """One licence SKU of a tenant: its subscriptions, purchased, assigned and available seats."""
-
-    licence_sku_id: str
-    name: str
-    purchased: int = 0
-    assigned: int = 0
-    subscriptions: list[Subscription] = field(default_factory=list)
-    provider_total: int | None = None  # what Partner Center counted at the last sync
-    provider_consumed: int | None = None
-
-    @property
-    def available(self) -> int:
-        return max(self.purchased - self.assigned, 0)
-
-
-def subscriptions_of(tenant: Tenant) -> list[Subscription]:
-    return list(
-        Subscription.objects.filter(tenant=tenant)
-        .select_related("offer__availability__sku__product")
-        .order_by("status", "friendly_name", "pk")
-    )
-
-
-def seat_lines(tenant: Tenant, subscriptions: list[Subscription] | None = None) -> list[SeatLine]:
-    """Seats per licence SKU: active subscriptions add their quantity, active holders use one each."""
-    subscriptions = subscriptions_of(tenant) if subscriptions is None else subscriptions
-    assigned = dict(
-        LicenceAssignment.objects.filter(user__tenant=tenant, user__is_active=True)
-        .values_list("licence_sku_id")
-        .annotate(count=Count("pk"))
-    )
-    provider = {item["licence_sku_id"]: item for item in tenant.subscribed_skus}
-    lines: dict[str, SeatLine] = {}
-    for subscription in subscriptions:
-        licence = subscription.offer.availability.sku.licence_sku_id.lower()
-        if not licence:
-            continue
-        line = lines.setdefault(
-            licence,
-            SeatLine(
-                licence, provider.get(licence, {}).get("name") or subscription.offer.availability.sku.title
-            ),
-        )
-        line.subscriptions.append(subscription)
-        if subscription.status == SubscriptionStatus.ACTIVE:
-            line.purchased += subscription.quantity
-    for licence, line in lines.items():
-        line.assigned = assigned.get(licence, 0)
-        if licence in provider:
-            line.provider_total = provider[licence].get("total")
-            line.provider_consumed = provider[licence].get("consumed")
-    return sorted(lines.values(), key=lambda line: line.name.casefold())
-
-
-def seat_line_by_subscription(lines: list[SeatLine]) -> dict[int, SeatLine]:
-    return {subscription.pk: line for line in lines for subscription in line.subscriptions}
-
-
-def licence_names(tenant: Tenant, lines: list[SeatLine] | None = None) -> dict[str, str]:
-    names = {
-        item["licence_sku_id"]: item.get("name") or item["licence_sku_id"] for item in tenant.subscribed_skus
-    }
-    for line in lines if lines is not None else seat_lines(tenant):
-        names[line.licence_sku_id] = line.name
-    return names
-
-
 def assignments_of(
     tenant: Tenant, *, user_id: int | None = None, licence_sku_id: str | None = None
 ) -> QuerySet[LicenceAssignment]:
@@ -177,13 +104,6 @@ def assignments_of(
     if licence_sku_id:
         assignments = assignments.filter(licence_sku_id=licence_sku_id.lower())
     return assignments.order_by("user__display_name", "licence_sku_id", "pk")
-
-
-def holders_by_licence(tenant: Tenant) -> dict[str, list[int]]:
-    holders: dict[str, list[int]] = defaultdict(list)
-    for user_id, licence in assignments_of(tenant).values_list("user_id", "licence_sku_id"):
-        holders[licence].append(user_id)
-    return holders
 
 
 def user_import_for(tenant: Tenant, import_id: int) -> UserImport:

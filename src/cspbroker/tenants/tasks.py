@@ -1,8 +1,9 @@
-"""Background jobs of the tenants app: every Partner Center call about tenants, users and licences.
+"""huey wrappers of the tenants app's jobs (`jobs/`): they run one and, if asked, schedule it again.
 
-Fire-and-forget jobs (creating, linking, syncing, importing) return None so that huey keeps no
-result; the jobs a page waits for (`users`, `licences`) return their outcome for `run_in_worker`.
-A job that could not reach the provider schedules itself again with backoff, honouring Retry-After.
+Fire-and-forget jobs (creating, importing) return None so that huey keeps no result; the jobs a
+page waits for (`jobs.users`) return their outcome for `common.run_in_worker`. A job that could
+not reach the provider says when to try again (`retry_in`, honouring Retry-After). Linking an
+existing tenant and syncing one are the sync app's tasks; licence assignment is provisioning's.
 """
 
 from __future__ import annotations
@@ -12,31 +13,27 @@ from typing import Any
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from cspbroker.tenants.services import common, licences, linking, tenant_lifecycle, user_import, users
+from cspbroker.clock import platform_clock
+from cspbroker.tenants import attempts, common
+from cspbroker.tenants.jobs import creation, user_import, users
 
-
-def _again_later(task: Any, tenant_id: int, outcome: common.Outcome) -> None:
-    delay = outcome.get("retry_in")
-    if delay:
-        task.schedule((tenant_id,), delay=float(delay))
+DIRECTORY_AGAIN_SECONDS = 60  # Partner Center may list a new tenant's users only after a moment
 
 
 @db_task()
 def provision_tenant(tenant_id: int) -> None:
-    """Create a new tenant at Partner Center (T2)."""
-    _again_later(provision_tenant, tenant_id, tenant_lifecycle.provision(tenant_id))
+    """Create a new tenant at Partner Center (T2), then read its directory."""
+    outcome = creation.provision(tenant_id)
+    if outcome.get("retry_in"):
+        provision_tenant.schedule((tenant_id,), delay=float(outcome["retry_in"]))
+    elif outcome.get("directory_read") is False:
+        read_new_directory.schedule((tenant_id,), delay=DIRECTORY_AGAIN_SECONDS)
 
 
 @db_task()
-def link_tenant(tenant_id: int) -> None:
-    """Link an existing tenant and import what it holds (T3)."""
-    _again_later(link_tenant, tenant_id, linking.perform_link(tenant_id))
-
-
-@db_task()
-def sync_tenant(tenant_id: int) -> None:
-    """Import the tenant's subscriptions, users and licence assignments again (idempotent)."""
-    linking.sync(tenant_id)
+def read_new_directory(tenant_id: int) -> None:
+    """Read a new tenant's users and licences again, when Partner Center did not list them at once."""
+    creation.read_directory(tenant_id)
 
 
 @db_task()
@@ -59,17 +56,8 @@ def reset_password_task(payload: dict[str, Any]) -> common.Outcome:
     return users.perform_reset_password(payload)
 
 
-@db_task()
-def update_licences_task(tenant_id: int, licence: str, user_ids: list[int], action: str) -> common.Outcome:
-    return licences.perform_update_licences(tenant_id, licence, user_ids, action)
-
-
 @db_periodic_task(crontab(minute="*/5"))
 def resume_stuck_tenants() -> None:
-    """Tenants a dead worker left half-way: run them again (the request id makes that harmless)."""
-    from cspbroker.tenants.models import Tenant
-
-    for tenant_id, is_linked in Tenant.objects.filter(pk__in=tenant_lifecycle.stuck_tenants()).values_list(
-        "pk", "is_linked"
-    ):
-        (link_tenant if is_linked else provision_tenant)(tenant_id)
+    """New tenants a dead worker left half-way: run them again (the request id makes that harmless)."""
+    for tenant_id in attempts.stuck_tenants(linked=False, now=platform_clock.now()):
+        provision_tenant(tenant_id)

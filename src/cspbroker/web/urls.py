@@ -55,6 +55,7 @@ urlpatterns = [
         connections.connection_test,
         name="backoffice-connection-test",
     ),
+    path("backoffice/notifications/", include("cspbroker.web.urls_notifications")),
     path("store/", store.dashboard, name="store-dashboard"),
     path("", include("cspbroker.web.urls_catalog")),
     path("", include("cspbroker.web.urls_tenants")),

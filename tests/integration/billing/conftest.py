@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cspbroker.billing.services.run import RunSummary, parse_cycle, run_billing
+from cspbroker.billing.jobs.run import RunSummary, parse_cycle, run_billing
 from cspbroker.catalog.models import (
     Availability,
     Offer,

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from cspbroker.billing.jobs.closing import close_ended_cycles
 from cspbroker.billing.models import Bill, BillingRun
-from cspbroker.billing.services.closing import close_ended_cycles
 from cspbroker.billing.tasks import close_cycles, renew_terms
 from cspbroker.domain.clock import FrozenClock
 

@@ -183,7 +183,7 @@ def test_running_the_same_cycle_twice_adds_nothing(bw):
 
 
 def test_a_crashed_run_is_completed_by_the_next(bw, monkeypatch):
-    from cspbroker.billing.services import run as run_module
+    from cspbroker.billing.jobs import run as run_module
 
     for customer in ("adventureworks", "litware", "northwind"):
         bw.subscription(customer, start=date(2026, 10, 1), quantity=2, price="10.00")

@@ -90,12 +90,13 @@ def huey_inline() -> Iterator[None]:
 def import_catalog(connection: Connection) -> Any:
     """Run an import of `connection` now, in this thread; returns the finished `CatalogImport`."""
     from cspbroker.catalog import services
+    from cspbroker.catalog.jobs import imports
     from cspbroker.clock import platform_clock
 
     run = services.request_import(
         actor=SYSTEM, connection_id=connection.pk, clock=platform_clock, enqueue=False
     )
-    return services.run_import(import_id=run.pk, clock=platform_clock)
+    return imports.run_import(import_id=run.pk, clock=platform_clock)
 
 
 @pytest.fixture

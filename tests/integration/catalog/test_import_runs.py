@@ -38,6 +38,7 @@ def bearer(email: str) -> dict[str, str]:
 
 def test_the_import_takes_a_fixed_number_of_queries(pc_connection, django_assert_max_num_queries):
     from cspbroker.catalog import services
+    from cspbroker.catalog.jobs import imports
     from cspbroker.catalog.snapshot import no_progress
     from cspbroker.clock import platform_clock
 
@@ -46,7 +47,7 @@ def test_the_import_takes_a_fixed_number_of_queries(pc_connection, django_assert
             actor=SYSTEM, connection_id=pc_connection.pk, clock=platform_clock, enqueue=False
         )
         # Progress writes are throttled by time (one every 0.5 s), so they are left out of the count.
-        return services.run_import(import_id=queued.pk, clock=platform_clock, progress=no_progress)
+        return imports.run_import(import_id=queued.pk, clock=platform_clock, progress=no_progress)
 
     # 24 products, 26 SKUs, 74 offers and 148 prices; the bookkeeping of the run included.
     with django_assert_max_num_queries(23):

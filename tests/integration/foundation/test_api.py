@@ -1,11 +1,13 @@
 """The API shell: authentication, /me, tokens, organisations, problem+json errors."""
 
 import json
+from datetime import UTC, datetime
 
 from django.test import Client
 
 from cspbroker.accounts import services
 from cspbroker.accounts.models import ApiToken, Organization, User
+from cspbroker.domain.clock import FrozenClock
 
 
 def bearer(email):
@@ -56,6 +58,20 @@ def test_malformed_unknown_and_revoked_tokens_are_401_problems(demo):
     token = ApiToken.objects.latest("id")
     services.revoke_api_token(user_id=token.user_id, token_id=token.pk)
     problem_of(Client().get("/api/v1/me", **headers), 401, "invalid_token")
+
+
+def test_a_token_records_its_use_at_most_once_a_minute_and_its_revocation_by_the_clock(demo):
+    issued = services.create_api_token(user_id=User.objects.get(email="admin@tailspin.example").pk, name="t")
+    clock = FrozenClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    services.authenticate_token(issued.secret, clock=clock)
+    clock.advance(seconds=30)
+    services.authenticate_token(issued.secret, clock=clock)
+    assert ApiToken.objects.get(pk=issued.token.pk).last_used_at == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    clock.advance(seconds=31)
+    services.authenticate_token(issued.secret, clock=clock)
+    assert ApiToken.objects.get(pk=issued.token.pk).last_used_at == datetime(2026, 3, 1, 9, 1, 1, tzinfo=UTC)
+    revoked = services.revoke_api_token(user_id=issued.token.user_id, token_id=issued.token.pk, clock=clock)
+    assert revoked.revoked_at == datetime(2026, 3, 1, 9, 1, 1, tzinfo=UTC)
 
 
 def test_tokens_are_created_shown_once_listed_without_secret_and_revoked(demo):

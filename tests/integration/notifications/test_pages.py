@@ -12,10 +12,7 @@ from cspbroker.notifications import delivery, services
 from cspbroker.notifications.models import MAX_ATTEMPTS, EmailStatus, EmailTemplate, OutboundEmail
 from cspbroker.notifications.templates_catalog import BY_KEY
 
-pytestmark = [
-    pytest.mark.urls("tests.integration.notifications.urls"),
-    pytest.mark.usefixtures("default_templates"),
-]
+pytestmark = pytest.mark.usefixtures("default_templates")
 
 OPERATOR = "admin@alpine-cloud.example"
 TAILSPIN_ADMIN = "admin@tailspin.example"

@@ -21,8 +21,10 @@ import pytest
 
 from cspbroker.accounts.access import SYSTEM
 from cspbroker.connections import services as connections
+from cspbroker.sync import services as sync
+from cspbroker.tenants.jobs.user_import import CONCURRENCY
 from cspbroker.tenants.models import Tenant, TenantUser, UserImport
-from cspbroker.tenants.services import linking, user_import
+from cspbroker.tenants.services import user_import
 from tests.integration.tenants.conftest import NORTHWIND_DOMAIN
 from tests.sandbox_servers import free_port
 
@@ -91,7 +93,7 @@ def test_a_large_import_completes_and_reports(
         client_secret=external_sandbox.client_secret,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        linking.link_tenant(
+        sync.link_tenant(
             actor=SYSTEM, customer_id=demo.organizations["northwind"].pk, reference=NORTHWIND_DOMAIN
         )
     tenant = Tenant.objects.get(connection=connection)
@@ -111,7 +113,7 @@ def test_a_large_import_completes_and_reports(
     total = time.monotonic() - started
     print(
         f"\nuser import of {ROWS} rows: preview {previewed:.1f} s, import {record.seconds} s "
-        f"({ROWS / max(record.seconds or 1, 0.001):.0f} users/s, {user_import.CONCURRENCY} calls in flight), "
+        f"({ROWS / max(record.seconds or 1, 0.001):.0f} users/s, {CONCURRENCY} calls in flight), "
         f"total {total:.1f} s"
     )
     assert (record.status, record.created_count, record.failed_count) == ("completed", ROWS, 0)

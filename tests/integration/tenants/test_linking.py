@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cspbroker.catalog.models import Availability, Offer, Product, Sku
 from cspbroker.subscriptions.models import LedgerEntry, Subscription, SubscriptionEvent
+from cspbroker.sync.jobs import directory
 from cspbroker.tenants.models import LicenceAssignment, Tenant, TenantUser
-from cspbroker.tenants.services import linking
 from tests.integration.tenants.conftest import NORTHWIND_DOMAIN
 
 STANDARD = "f245ecc8-75af-4f8e-b61f-27d8114de5f3"
@@ -94,7 +94,7 @@ def test_syncing_again_creates_nothing(northwind, api, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         response = api("admin@alpine-cloud.example").post(f"/tenants/{northwind.pk}/sync")
     assert response.status_code == 202
-    assert linking.sync(northwind.pk)["ok"]
+    assert directory.sync(northwind.pk)["ok"]
     assert counts() == before
 
 
@@ -117,7 +117,7 @@ def test_a_sync_picks_up_changes_made_at_the_provider(northwind, sandbox):
     )
     andrew = TenantUser.objects.get(user_principal_name__startswith="andrew.fuller")
     sandbox.call("DELETE", f"/customers/{northwind.provider_tenant_id}/users/{andrew.provider_user_id}")
-    assert linking.sync(northwind.pk)["ok"]
+    assert directory.sync(northwind.pk)["ok"]
     laura = TenantUser.objects.get(user_principal_name__startswith="laura.callahan")
     assert list(laura.licences.values_list("licence_sku_id", flat=True)) == [POWER_BI]
     andrew.refresh_from_db()

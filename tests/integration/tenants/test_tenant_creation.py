@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection as db
+from django.utils import timezone
 
 from cspbroker.accounts.access import SYSTEM
 from cspbroker.connections.clients import partner_center_client
 from cspbroker.notifications.models import OutboundEmail
+from cspbroker.tenants import attempts
+from cspbroker.tenants.jobs import creation
 from cspbroker.tenants.models import Tenant, TenantUser
 from cspbroker.tenants.services import tenant_lifecycle
 from tests.integration.tenants.conftest import create_tenant
@@ -22,12 +26,12 @@ PASSWORD = re.compile(r"Password:\s+(\S+)")
 def one_attempt(monkeypatch):
     """The worker's client tries once: a fault fires once instead of waiting out five attempts."""
     from cspbroker.connections import clients
-    from cspbroker.tenants.services import common
+    from cspbroker.tenants import common
 
     monkeypatch.setattr(
         common,
-        "client_for",
-        lambda connection, max_attempts=1: clients.client_for(connection, max_attempts=1),
+        "partner_center",
+        lambda connection, max_attempts=1: clients.partner_center(connection, max_attempts=1),
     )
 
 
@@ -146,7 +150,7 @@ def test_a_retryable_failure_waits_and_the_same_request_then_succeeds(
     tenant = Tenant.objects.get(pk=response.json()["id"])
     assert (tenant.status, tenant.attempts, tenant.failure_code) == ("creating", 1, "")
     request_id = tenant.request_id
-    outcome = tenant_lifecycle.provision(tenant.pk)  # what the rescheduled task does
+    outcome = creation.provision(tenant.pk)  # what the rescheduled task does
     tenant.refresh_from_db()
     assert outcome["ok"] and tenant.status == "active" and tenant.request_id == request_id
     assert tenant.attempts == 2
@@ -157,9 +161,9 @@ def test_the_retry_honours_retry_after(demo, connection, api, sandbox, django_ca
     sandbox.fault(kind="429", path_pattern="^/v1/customers$", method="POST", next_n=1, retry_after=400)
     with django_capture_on_commit_callbacks(execute=False):
         response = create_tenant(api(), demo.organizations["adventureworks"].pk, "adventureworks")
-    outcome = tenant_lifecycle.provision(response.json()["id"])
+    outcome = creation.provision(response.json()["id"])
     assert outcome["retry_in"] == 400.0
-    assert tenant_lifecycle.retry_delay(1, None) == 30.0 and tenant_lifecycle.retry_delay(9, None) == 600.0
+    assert attempts.retry_delay(1, None) == 30.0 and attempts.retry_delay(9, None) == 600.0
 
 
 def test_after_many_unavailable_attempts_the_tenant_fails_and_an_unchanged_retry_keeps_its_request_id(
@@ -167,9 +171,9 @@ def test_after_many_unavailable_attempts_the_tenant_fails_and_an_unchanged_retry
 ):
     with django_capture_on_commit_callbacks(execute=False):
         response = create_tenant(api(), demo.organizations["adventureworks"].pk, "adventureworks")
-    Tenant.objects.filter(pk=response.json()["id"]).update(attempts=tenant_lifecycle.MAX_ATTEMPTS - 1)
+    Tenant.objects.filter(pk=response.json()["id"]).update(attempts=attempts.MAX_ATTEMPTS - 1)
     sandbox.fault(kind="503", path_pattern="^/v1/customers$", method="POST", next_n=1)
-    tenant_lifecycle.provision(response.json()["id"])
+    creation.provision(response.json()["id"])
     tenant = Tenant.objects.get()
     assert tenant.status == "failed" and tenant.failure_code == "unavailable"
     request_id = tenant.request_id
@@ -187,12 +191,13 @@ def test_a_crash_after_the_provider_created_the_customer_creates_nothing_twice(
     tenant = Tenant.objects.get(pk=response.json()["id"])
     # The worker called Partner Center and died before writing the answer down.
     client = partner_center_client(connection)
-    first = client.create_customer(tenant_lifecycle.new_customer(tenant), request_id=str(tenant.request_id))
+    first = client.create_customer(creation.new_customer(tenant), request_id=str(tenant.request_id))
     client.close()
     assert Tenant.objects.get().status == "creating"
-    assert tenant_lifecycle.stuck_tenants(older_than=tenant_lifecycle.timedelta(0)) == [tenant.pk]
+    stuck = attempts.stuck_tenants(linked=False, now=timezone.now(), older_than=timedelta(0))
+    assert stuck == [tenant.pk]
     with django_capture_on_commit_callbacks(execute=True):
-        tenant_lifecycle.provision(tenant.pk)  # the job run again, e.g. by resume_stuck_tenants
+        creation.provision(tenant.pk)  # the job run again, e.g. by resume_stuck_tenants
     tenant.refresh_from_db()
     assert tenant.status == "active" and tenant.provider_tenant_id == first.id
     domains = [c["domain"] for c in sandbox.customers()]
@@ -201,17 +206,13 @@ def test_a_crash_after_the_provider_created_the_customer_creates_nothing_twice(
 
 
 def test_a_duplicate_job_does_nothing(new_tenant, mailoutbox):
-    assert tenant_lifecycle.provision(new_tenant.pk) == {"ok": True, "skipped": True}
+    assert creation.provision(new_tenant.pk) == {"ok": True, "skipped": True}
     assert len(mailoutbox) == 1
 
 
 def test_tenants_a_dead_worker_left_behind_are_resumed(
     demo, connection, api, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from cspbroker.tenants.tasks import resume_stuck_tenants
 
     with django_capture_on_commit_callbacks(execute=False):
@@ -221,4 +222,4 @@ def test_tenants_a_dead_worker_left_behind_are_resumed(
     with django_capture_on_commit_callbacks(execute=True):
         resume_stuck_tenants.call_local()
     assert Tenant.objects.get().status == "active" and len(mailoutbox) == 1
-    assert tenant_lifecycle.stuck_tenants() == []
+    assert attempts.stuck_tenants(linked=False, now=timezone.now()) == []

@@ -30,6 +30,7 @@ PARTNER_CENTER_PORTS = [
     ports.EntitlementsPort,
     ports.AuditPort,
     ports.ReconciliationPort,
+    ports.PartnerCenterClientPort,
 ]
 
 
@@ -40,6 +41,19 @@ def test_partner_center_client_has_every_method_of_its_ports(port: type) -> None
     assert methods
     for name in methods:
         assert callable(getattr(PartnerCenterClient, name, None)), f"{port.__name__}.{name} missing"
+
+
+@pytest.mark.parametrize(
+    ("client", "port"),
+    [(DistributorClient, ports.DistributorClientPort), (EsdClient, ports.EsdClientPort)],
+    ids=lambda value: value.__name__,
+)
+def test_the_other_clients_have_every_method_of_their_ports(client: type, port: type) -> None:
+    methods = [name for name, _ in inspect.getmembers(port, inspect.isfunction) if not name.startswith("_")]
+
+    assert "close" in methods
+    for name in methods:
+        assert callable(getattr(client, name, None)), f"{port.__name__}.{name} missing"
 
 
 def test_ports_declare_no_order_types_of_their_own() -> None:

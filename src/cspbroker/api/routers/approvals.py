@@ -13,7 +13,7 @@ from ninja import Router, Schema
 
 from cspbroker.api.auth import actor
 from cspbroker.api.idempotency import idempotent
-from cspbroker.api.routers.orders import OrderOut, order_out
+from cspbroker.api.schemas import OrderOut, order_out
 from cspbroker.clock import platform_clock
 from cspbroker.provisioning import selectors
 from cspbroker.provisioning import services as provisioning

@@ -8,7 +8,6 @@ settings ask for it. Send `Idempotency-Key` to make a retried POST safe.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,73 +15,13 @@ from ninja import Query, Router, Schema
 
 from cspbroker.api.auth import actor
 from cspbroker.api.idempotency import idempotent
+from cspbroker.api.schemas import OrderOut, order_out
 from cspbroker.provisioning import ordering, selectors
 from cspbroker.provisioning import services as provisioning
-from cspbroker.provisioning.models import Order
 from cspbroker.subscriptions.models import Channel
 from cspbroker.tenants.models import Tenant
 
 router = Router(tags=["orders"])
-
-QUOTE_FIELDS = ("currency", "unit_price", "quantity", "total", "monthly", "monthly_before", "monthly_after")
-
-
-class OrderOut(Schema):
-    id: int
-    kind: str
-    state: str
-    customer_id: int
-    customer_name: str
-    tenant_id: int
-    subscription_id: int | None
-    offer_id: str | None
-    product: str
-    payload: dict[str, Any]
-    quote: dict[str, Any] | None
-    requested_by: str
-    channel: str
-    created_at: datetime
-    decided_by: str
-    decided_at: datetime | None
-    decision_reason: str
-    failure_code: str
-    failure_message: str
-    completed_at: datetime | None
-
-
-def _product(order: Order) -> str:
-    if order.offer is not None:
-        return order.offer.availability.sku.title
-    if order.subscription is not None:
-        return order.subscription.friendly_name or order.subscription.offer.availability.sku.title
-    return ""
-
-
-def order_out(order: Order) -> dict[str, Any]:
-    quote = order.quote
-    return {
-        "id": order.pk,
-        "kind": order.kind,
-        "state": order.state,
-        "customer_id": order.customer_id,
-        "customer_name": order.customer.legal_name,
-        "tenant_id": order.tenant_id,
-        "subscription_id": order.subscription_id,
-        "offer_id": order.offer.availability.catalog_item_id if order.offer else None,
-        "product": _product(order),
-        "payload": order.payload,
-        # Quotes keep sale-side figures only; the filter is a second lock on that door.
-        "quote": None if quote is None else {k: v for k, v in quote.items() if k in QUOTE_FIELDS},
-        "requested_by": order.requested_by_label,
-        "channel": order.channel,
-        "created_at": order.created_at,
-        "decided_by": order.decided_by_label,
-        "decided_at": order.decided_at,
-        "decision_reason": order.decision_reason,
-        "failure_code": order.failure_code,
-        "failure_message": order.failure_message,
-        "completed_at": order.completed_at,
-    }
 
 
 class OrderIn(Schema):

@@ -18,7 +18,6 @@ from ninja import Query, Router, Schema
 from cspbroker.accounts.access import may
 from cspbroker.api.auth import actor
 from cspbroker.api.idempotency import idempotent
-from cspbroker.api.routers.orders import OrderOut, order_out
 from cspbroker.api.routers.subscription_schemas import (
     SalePriceOut,
     SubscriptionDetailOut,
@@ -27,6 +26,7 @@ from cspbroker.api.routers.subscription_schemas import (
     SubscriptionStaffOut,
     row_out,
 )
+from cspbroker.api.schemas import OrderOut, order_out
 from cspbroker.billing.change_preview import ChangePreview
 from cspbroker.clock import platform_clock
 from cspbroker.domain.parties import Action

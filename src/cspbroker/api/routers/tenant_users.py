@@ -15,9 +15,11 @@ from ninja.responses import Status
 from cspbroker.api.auth import actor
 from cspbroker.domain.passwords import PasswordMode
 from cspbroker.domain.user_directory import ImportPreview
+from cspbroker.provisioning.licences import services as licences
+from cspbroker.subscriptions import tenant_licences
 from cspbroker.tenants import selectors
 from cspbroker.tenants.models import LicenceAssignment, Tenant, TenantUser, UserImport
-from cspbroker.tenants.services import licences, user_import, users
+from cspbroker.tenants.services import user_import, users
 
 router = Router(tags=["tenant users and licences"])
 PENDING_MESSAGE = "The worker is still on it; the change appears here shortly."
@@ -255,7 +257,7 @@ def list_assignments(
 
 
 def _change_out(tenant: Tenant, change: licences.LicenceChange) -> LicenceChangeOut:
-    seats = licences.seats(tenant, change.licence_sku_id)
+    seats = tenant_licences.seats(tenant, change.licence_sku_id)
     return LicenceChangeOut(
         **change.__dict__, purchased=seats.purchased, assigned=seats.assigned, available=seats.available
     )

@@ -15,10 +15,12 @@ from ninja.responses import Status
 
 from cspbroker.api.auth import actor
 from cspbroker.api.routers import tenant_users
+from cspbroker.subscriptions import tenant_licences
 from cspbroker.subscriptions.models import Subscription
+from cspbroker.sync import services as sync
 from cspbroker.tenants import selectors
 from cspbroker.tenants.models import Tenant
-from cspbroker.tenants.services import linking, tenant_lifecycle
+from cspbroker.tenants.services import tenant_lifecycle
 
 router = Router(tags=["tenants"])
 
@@ -111,7 +113,7 @@ def _corrections(body: AddressIn) -> dict[str, str]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
-def _subscription(subscription: Subscription, lines: dict[int, selectors.SeatLine]) -> SubscriptionOut:
+def _subscription(subscription: Subscription, lines: dict[int, tenant_licences.SeatLine]) -> SubscriptionOut:
     line = lines.get(subscription.pk)
     sku = subscription.offer.availability.sku
     return SubscriptionOut(
@@ -129,9 +131,9 @@ def _subscription(subscription: Subscription, lines: dict[int, selectors.SeatLin
 
 
 def detail(tenant: Tenant) -> TenantDetailOut:
-    subscriptions = selectors.subscriptions_of(tenant)
-    lines = selectors.seat_lines(tenant, subscriptions)
-    by_subscription = selectors.seat_line_by_subscription(lines)
+    subscriptions = tenant_licences.subscriptions_of(tenant)
+    lines = tenant_licences.seat_lines(tenant, subscriptions)
+    by_subscription = tenant_licences.seat_line_by_subscription(lines)
     return TenantDetailOut(
         **TenantOut.from_orm(tenant).model_dump(),
         subscriptions=[_subscription(s, by_subscription) for s in subscriptions],
@@ -178,7 +180,7 @@ def create_tenant(request: HttpRequest, customer_id: int, body: TenantIn) -> Sta
     who = actor(request)
     customer = selectors.customer_for(who, customer_id)
     if body.existing:
-        tenant = linking.link_tenant(
+        tenant = sync.link_tenant(
             actor=who, customer_id=customer.pk, reference=body.name, connection_id=body.connection_id
         )
     else:
@@ -203,9 +205,7 @@ def get_tenant(request: HttpRequest, tenant_id: int) -> TenantDetailOut:
 def retry_tenant(request: HttpRequest, tenant_id: int, body: RetryIn) -> Status[Tenant]:
     who = actor(request)
     tenant = selectors.tenant_for(who, tenant_id)
-    tenant_lifecycle.retry_tenant(
-        actor=who, tenant_id=tenant.pk, tenant_name=body.name, corrections=_corrections(body)
-    )
+    sync.retry_tenant(actor=who, tenant_id=tenant.pk, tenant_name=body.name, corrections=_corrections(body))
     return Status(202, selectors.tenant_for(who, tenant.pk))
 
 
@@ -217,7 +217,7 @@ def retry_tenant(request: HttpRequest, tenant_id: int, body: RetryIn) -> Status[
 def sync_tenant(request: HttpRequest, tenant_id: int) -> Status[Tenant]:
     who = actor(request)
     tenant = selectors.tenant_for(who, tenant_id)
-    linking.request_sync(actor=who, tenant_id=tenant.pk)
+    sync.request_sync(actor=who, tenant_id=tenant.pk)
     return Status(202, selectors.tenant_for(who, tenant.pk))
 
 

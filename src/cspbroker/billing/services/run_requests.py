@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from cspbroker.billing.jobs.run import parse_cycle
 from cspbroker.billing.models import BillingRun
-from cspbroker.billing.services.run import parse_cycle
 from cspbroker.billing.tasks import execute_run
 
 

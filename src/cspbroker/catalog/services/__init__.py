@@ -1,6 +1,6 @@
-"""Writes of the catalog app: imports (C1), price lists and markup rules (C2)."""
+"""Writes of the catalog app: import requests (C1), price lists and markup rules (C2)."""
 
-from cspbroker.catalog.services.imports import read_catalog, recording_progress, request_import, run_import
+from cspbroker.catalog.services.imports import request_import
 from cspbroker.catalog.services.price_lists import (
     create_markup_rule,
     create_price_list,
@@ -17,10 +17,7 @@ __all__ = [
     "delete_markup_rule",
     "delete_price_entry",
     "may_manage",
-    "read_catalog",
-    "recording_progress",
     "request_import",
-    "run_import",
     "set_price_entry",
     "update_price_list",
 ]

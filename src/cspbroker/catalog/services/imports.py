@@ -1,38 +1,25 @@
-"""Catalog import (C1): ask for one (page, API, CLI), run it (worker or CLI), record how it went.
+"""Catalog import requests (C1): ask for one (page, API, CLI); the worker runs it (`jobs.imports`).
 
-`request_import` writes a queued `CatalogImport` and enqueues the worker task after commit.
-`run_import` reads the provider's catalog over HTTP (outside any transaction: it takes seconds),
-then applies it in one transaction with the connection row locked, so two imports of one
-connection never interleave and a failed import leaves nothing half-written.
+`request_import` writes a queued `CatalogImport` and enqueues the worker task after commit; an
+import already under way is returned instead, and one the worker lost is failed and replaced.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 
 from cspbroker.accounts.access import Actor, may
 from cspbroker.accounts.services import InvalidInput, PermissionDenied
-from cspbroker.catalog.importer import apply_snapshot
+from cspbroker.catalog import tasks
+from cspbroker.catalog.jobs.imports import finish
 from cspbroker.catalog.models import CatalogImport, ImportStatus
-from cspbroker.catalog.snapshot import CatalogSnapshot, Progress
-from cspbroker.catalog.sources import PRICE_CURRENCIES, distributor_snapshot, partner_center_snapshot
-from cspbroker.connections.clients import client_for
-from cspbroker.connections.models import Connection, ProviderKind
+from cspbroker.catalog.sources import IMPORTABLE_KINDS
+from cspbroker.connections.models import Connection
 from cspbroker.domain.clock import Clock
-from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
-from cspbroker.providers.distributor import DistributorClient
-from cspbroker.providers.errors import ProviderError, ProviderRejected
-from cspbroker.providers.partnercenter.client import PartnerCenterClient
 
-log = logging.getLogger(__name__)
-
-IMPORTABLE_KINDS = frozenset({ProviderKind.PARTNER_CENTER.value, ProviderKind.DISTRIBUTOR.value})
 # A queued or running import older than this was lost (the worker died); a new request replaces it.
 STALE_AFTER = timedelta(hours=1)
 _PENDING = (ImportStatus.QUEUED, ImportStatus.RUNNING)
@@ -60,92 +47,10 @@ def request_import(*, actor: Actor, connection_id: int, clock: Clock, enqueue: b
         if pending is not None and pending.created_at > clock.now() - STALE_AFTER:
             return pending
         if pending is not None:
-            _finish(
-                pending.pk, ImportStatus.FAILED, clock, message="Abandoned: the worker never finished it."
-            )
+            finish(pending.pk, ImportStatus.FAILED, clock, message="Abandoned: the worker never finished it.")
         run = CatalogImport.objects.create(
             connection=connection, requested_by=actor.ref, created_at=clock.now()
         )
         if enqueue:
-            from cspbroker.catalog.tasks import run_catalog_import
-
-            transaction.on_commit(lambda: run_catalog_import(run.pk))
-    return run
-
-
-def _finish(
-    import_id: int, status: str, clock: Clock, *, message: str = "", summary: dict[str, Any] | None = None
-) -> None:
-    fields: dict[str, object] = {"status": status, "finished_at": clock.now(), "message": message[:1000]}
-    if summary is not None:
-        fields["summary"] = summary
-    CatalogImport.objects.filter(pk=import_id).update(**fields)
-
-
-def recording_progress(import_id: int, *, every_seconds: float = 0.5) -> Progress:
-    """A progress callback that writes to the import row, at most every `every_seconds`."""
-    last = [0.0]
-
-    def progress(done: int, total: int, label: str) -> None:
-        now = time.monotonic()
-        if now - last[0] >= every_seconds or done >= total:
-            last[0] = now
-            CatalogImport.objects.filter(pk=import_id).update(
-                steps_done=done, steps_total=total, step_label=label[:200]
-            )
-
-    return progress
-
-
-def read_catalog(connection: Connection, *, clock: Clock, progress: Progress) -> CatalogSnapshot:
-    """Ask the provider behind `connection` for its whole catalog (several HTTP calls)."""
-    owner = connection.organization
-    client = client_for(connection)
-    try:
-        if isinstance(client, PartnerCenterClient):
-            currencies = [owner.currency, *PRICE_CURRENCIES]
-            return partner_center_snapshot(
-                client, country=owner.country, currencies=currencies, progress=progress
-            )
-        if isinstance(client, DistributorClient):
-            return distributor_snapshot(client, on=clock.today(owner.time_zone), progress=progress)
-        raise InvalidInput(f"“{connection.name}” has no catalog to import.", field="connection_id")
-    finally:
-        client.close()
-
-
-def _failure_message(error: Exception) -> str:
-    if isinstance(error, ProviderRejected):
-        return (
-            f"The provider refused: {error.description or error.message} (code {error.code or error.status})."
-        )
-    if isinstance(error, ProviderError):
-        return f"The provider could not be reached: {error.message}"
-    if isinstance(error, DomainError):
-        return error.message
-    return "The import failed on our side; the error was logged."
-
-
-def run_import(*, import_id: int, clock: Clock, progress: Progress | None = None) -> CatalogImport:
-    """Run a queued import to its end; the row says how it went (it never stays running)."""
-    run = CatalogImport.objects.select_related("connection__organization").get(pk=import_id)
-    if run.is_finished:  # a duplicate delivery of the task
-        return run
-    CatalogImport.objects.filter(pk=import_id).update(status=ImportStatus.RUNNING, started_at=clock.now())
-    report = progress or recording_progress(import_id)
-    try:
-        snapshot = read_catalog(run.connection, clock=clock, progress=report)
-        with transaction.atomic():
-            connection = Connection.objects.select_for_update().get(pk=run.connection_id)
-            connection.organization = run.connection.organization
-            summary = apply_snapshot(connection, snapshot, now=clock.now())
-            _finish(import_id, ImportStatus.SUCCEEDED, clock, summary=summary.as_dict())
-    except Exception as error:
-        message = _failure_message(error)
-        _finish(import_id, ImportStatus.FAILED, clock, message=message)
-        if not isinstance(error, ProviderError | DomainError):
-            log.exception("catalog import %s failed", import_id)
-            raise
-        log.warning("catalog import %s failed: %s", import_id, message)
-    run.refresh_from_db()
+            transaction.on_commit(lambda: tasks.run_catalog_import(run.pk))
     return run

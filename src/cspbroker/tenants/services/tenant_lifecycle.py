@@ -1,27 +1,20 @@
-"""A new tenant (T2): check the name, write the request, create it at Partner Center from the worker.
+"""A new tenant (T2): check the name, write the request; the worker creates it (`jobs.creation`).
 
 The request side only validates and writes: the Tenant row (status creating, a fresh request id)
-and, after commit, the task. The worker calls `POST /v1/customers` with that request id, so a retry
-after a crash, a timeout, a 429 or a 5xx gets Partner Center's first answer back instead of a second
-customer. A final refusal marks the tenant failed with the provider's code and message; the retry
-action sends the same request again (same id) or a corrected one (new id). The administrator's
-initial password leaves only in the credentials email, which the outbox keeps encrypted.
+and, after commit, the task. The retry action sends the same request again (same id) or a
+corrected one (new id).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from cspbroker.accounts.access import Actor
 from cspbroker.accounts.models import Organization
-from cspbroker.connections.models import Connection
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
 from cspbroker.domain.tenants import (
@@ -32,15 +25,12 @@ from cspbroker.domain.tenants import (
     split_contact_name,
     tenant_domain,
 )
-from cspbroker.providers.errors import ProviderError, ProviderRejected, ProviderUnavailable
-from cspbroker.providers.partnercenter.customers import Address, Customer, NewCustomer
+from cspbroker.providers.errors import ProviderError
+from cspbroker.tenants import attempts, common, tasks
 from cspbroker.tenants.models import Tenant, TenantStatus
-from cspbroker.tenants.services import common, emails
 
 # The fields a person may correct on the form; the keys are the domain's address keys.
 REQUEST_FIELDS = (*ADDRESS_FIELD_LABELS, "address_line2", "organization_registration_number")
-MAX_ATTEMPTS = 8  # worker attempts (each with the client's own retries) before the tenant is failed
-MAX_RETRY_DELAY = 600.0
 
 
 @dataclass(frozen=True)
@@ -118,19 +108,6 @@ def check_domain(
     )
 
 
-def _check_free(customer: Organization, connection: Connection, domain: str) -> None:
-    existing = Tenant.objects.filter(customer=customer, connection=connection).first()
-    if existing is not None:
-        hint = " Retry it from its page instead." if existing.status == TenantStatus.FAILED else ""
-        raise common.TenantExists(
-            f"{customer.legal_name} already has the tenant {existing.domain} "
-            f"({existing.get_status_display().lower()}) on {connection.name}.{hint}",
-            field="tenant_name",
-        )
-    if domain and Tenant.objects.filter(connection=connection, domain__iexact=domain).exists():
-        raise common.TenantExists(f"{domain} already belongs to another customer here.", field="tenant_name")
-
-
 def create_tenant(
     *,
     actor: Actor,
@@ -147,7 +124,7 @@ def create_tenant(
         domain = tenant_domain(tenant_name)
         request = _clean_request(request_from_organization(customer), corrections)
         connection = common.connection_for_customer(customer, connection_id)
-        _check_free(customer, connection, domain)
+        common.check_free(customer, connection, domain)
         tenant = Tenant.objects.create(
             customer=customer,
             connection=connection,
@@ -157,44 +134,30 @@ def create_tenant(
             creation_request=request,
             created_by=actor.ref,
         )
-        _enqueue_provisioning(tenant.pk)
+        _provision_after_commit(tenant.pk)
     common.log.info("tenant %s requested for customer %s by %s", tenant.pk, customer.pk, actor.ref)
     return tenant
 
 
-def _enqueue_provisioning(tenant_id: int) -> None:
-    from cspbroker.tenants.tasks import link_tenant, provision_tenant
-
-    task = link_tenant if Tenant.objects.filter(pk=tenant_id, is_linked=True).exists() else provision_tenant
-    transaction.on_commit(lambda: task(tenant_id), robust=True)
+def _provision_after_commit(tenant_id: int) -> None:
+    transaction.on_commit(lambda: tasks.provision_tenant(tenant_id), robust=True)
 
 
 def retry_tenant(
     *, actor: Actor, tenant_id: int, tenant_name: str | None = None, corrections: dict[str, Any] | None = None
 ) -> Tenant:
-    """Try a failed tenant again; a corrected request (name, address, reference) gets a new request id."""
-    with transaction.atomic():
-        tenant = Tenant.objects.select_for_update().select_related("customer", "connection").get(pk=tenant_id)
-        common.require(actor, Action.CHANGE, tenant.customer, "retry a tenant")
-        if tenant.status != TenantStatus.FAILED:
-            raise common.TenantNotReady(
-                f"Only a failed tenant can be retried; {tenant.domain} is "
-                f"{tenant.get_status_display().lower()}.",
-                field="tenant",
-            )
-        if tenant.is_linked:
-            from cspbroker.tenants.services import linking
+    """Try a failed new tenant again; a corrected request (name, address) gets a new request id.
 
-            changed = linking.correct_reference(tenant, tenant_name)
-        else:
-            changed = _correct_request(tenant, tenant_name, corrections)
-        if changed:
-            tenant.request_id = uuid.uuid4()
-        tenant.status = TenantStatus.CREATING
-        tenant.failure_code = tenant.failure_message = ""
-        tenant.attempts = 0
-        tenant.save()
-        _enqueue_provisioning(tenant.pk)
+    A linked tenant is retried by the sync app, which looks it up again.
+    """
+    with transaction.atomic():
+        tenant = attempts.failed_tenant(actor, tenant_id)
+        if tenant.is_linked:
+            raise common.TenantNotReady(
+                f"{tenant.domain} is an existing tenant: link it again instead.", field="tenant"
+            )
+        attempts.reopen(tenant, changed=_correct_request(tenant, tenant_name, corrections))
+        _provision_after_commit(tenant.pk)
     return tenant
 
 
@@ -214,128 +177,3 @@ def _correct_request(tenant: Tenant, tenant_name: str | None, corrections: dict[
     changed = domain != tenant.domain or request != tenant.creation_request
     tenant.domain, tenant.creation_request = domain, request
     return changed
-
-
-# --- The worker side --------------------------------------------------------------------------------
-
-
-def new_customer(tenant: Tenant) -> NewCustomer:
-    request = tenant.creation_request
-    address = Address(
-        first_name=request["first_name"],
-        last_name=request["last_name"],
-        address_line1=request["address_line1"],
-        address_line2=request.get("address_line2") or None,
-        city=request["city"],
-        state=request.get("state", ""),
-        postal_code=request.get("postal_code", ""),
-        country=request["country"],
-        phone_number=request.get("phone_number") or None,
-    )
-    return NewCustomer(
-        domain=tenant.domain,
-        company_name=request["company_name"],
-        email=request["email"],
-        address=address,
-        organization_registration_number=request.get("organization_registration_number") or None,
-    )
-
-
-def _claim(tenant_id: int) -> Tenant | None:
-    with transaction.atomic():
-        tenant = Tenant.objects.select_for_update().select_related("connection").filter(pk=tenant_id).first()
-        if tenant is None or tenant.status != TenantStatus.CREATING or tenant.is_linked:
-            return None
-        tenant.attempts += 1
-        tenant.last_attempt_at = timezone.now()
-        tenant.save(update_fields=["attempts", "last_attempt_at"])
-        return tenant
-
-
-def provision(tenant_id: int) -> common.Outcome:
-    """Create the tenant at Partner Center (worker). Outcome: done, failed, or retry in N seconds."""
-    tenant = _claim(tenant_id)
-    if tenant is None:
-        return {"ok": True, "skipped": True}
-    request_id = tenant.request_id or uuid.uuid4()
-    try:
-        with common.provider(tenant.connection) as client:
-            customer = client.create_customer(new_customer(tenant), request_id=str(request_id))
-    except ProviderUnavailable as error:
-        return _unavailable(tenant, request_id, error)
-    except ProviderRejected as error:
-        _fail(tenant.pk, request_id, error.code or str(error.status or ""), common.provider_text(error))
-        return {"ok": False, "code": error.code, "message": common.provider_text(error)}
-    if not _activate(tenant.pk, request_id, customer):
-        return {"ok": True, "skipped": True}
-    _import_directory(tenant.pk)
-    return {"ok": True, "tenant_id": tenant.pk, "provider_tenant_id": customer.id}
-
-
-def _import_directory(tenant_id: int) -> None:
-    """Read the new tenant's directory (the admin's user id); Partner Center may need a moment."""
-    from cspbroker.tenants.services import linking
-    from cspbroker.tenants.tasks import sync_tenant
-
-    if not linking.sync(tenant_id).get("ok"):
-        sync_tenant.schedule((tenant_id,), delay=60)
-
-
-def retry_delay(attempts: int, retry_after: float | None) -> float:
-    """Exponential backoff from 30 s, at most ten minutes, never sooner than the provider asked."""
-    delay: float = min(MAX_RETRY_DELAY, 30.0 * 2.0 ** max(attempts - 1, 0))
-    return max(delay, float(retry_after or 0.0))
-
-
-def _unavailable(tenant: Tenant, request_id: uuid.UUID, error: ProviderUnavailable) -> common.Outcome:
-    message = common.provider_text(error)
-    if tenant.attempts >= MAX_ATTEMPTS:
-        _fail(tenant.pk, request_id, "unavailable", f"Partner Center could not be reached: {message}")
-        return {"ok": False, "code": "unavailable", "message": message}
-    delay = retry_delay(tenant.attempts, error.retry_after)
-    common.log.warning("tenant %s: provider unavailable (%s), retrying in %.0f s", tenant.pk, message, delay)
-    return {"ok": False, "retry_in": delay, "message": message}
-
-
-def _fail(tenant_id: int, request_id: uuid.UUID, code: str, message: str) -> None:
-    with transaction.atomic():
-        tenant = Tenant.objects.select_for_update().get(pk=tenant_id)
-        if tenant.status != TenantStatus.CREATING or tenant.request_id != request_id:
-            return  # corrected and resent meanwhile: this answer is for an older request
-        tenant.status = TenantStatus.FAILED
-        tenant.failure_code = (code or "rejected")[:40]
-        tenant.failure_message = message[:1000]
-        tenant.save(update_fields=["status", "failure_code", "failure_message"])
-    common.log.warning("tenant %s failed at the provider: code %s", tenant_id, code)
-
-
-def _activate(tenant_id: int, request_id: uuid.UUID, customer: Customer) -> bool:
-    from cspbroker.tenants.services import users
-
-    with transaction.atomic():
-        tenant = Tenant.objects.select_for_update().select_related("customer").get(pk=tenant_id)
-        if tenant.status != TenantStatus.CREATING or tenant.request_id != request_id:
-            return False
-        tenant.provider_tenant_id = customer.id
-        tenant.domain = customer.domain or tenant.domain
-        tenant.status = TenantStatus.ACTIVE
-        tenant.failure_code = tenant.failure_message = ""
-        tenant.save()
-        request = tenant.creation_request
-        credentials = customer.user_credentials
-        if credentials is not None:
-            user_name = credentials.user_name
-            upn = user_name if "@" in user_name else f"{user_name}@{tenant.domain}"
-            users.record_admin(tenant, upn, request.get("first_name", ""), request.get("last_name", ""))
-            emails.tenant_admin_credentials(tenant, upn, credentials.password)
-    common.log.info("tenant %s created at the provider as %s", tenant_id, customer.id)
-    return True
-
-
-def stuck_tenants(*, older_than: timedelta = timedelta(minutes=15)) -> list[int]:
-    """Tenants still being created long after their last attempt: a worker died; run them again."""
-    cutoff = timezone.now() - older_than
-    waiting = Tenant.objects.filter(status=TenantStatus.CREATING).filter(
-        Q(last_attempt_at__lt=cutoff) | Q(last_attempt_at__isnull=True, created_at__lt=cutoff)
-    )
-    return list(waiting.values_list("pk", flat=True))

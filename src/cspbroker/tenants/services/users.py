@@ -2,8 +2,8 @@
 
 The request side checks everything it can without the provider (the password policy names the rule
 that failed, the usage location, the principal name's domain, where to send the email) and hands
-the call to the worker; the page waits briefly for the outcome (see `common.run_in_worker`). A
-password travels to the worker encrypted, and leaves it only in the credentials email.
+the call to the worker (`jobs.users`); the page waits briefly for the outcome (see
+`common.run_in_worker`). A password travels to the worker encrypted.
 """
 
 from __future__ import annotations
@@ -15,18 +15,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
 from cspbroker.accounts.access import Actor
 from cspbroker.common import crypto
 from cspbroker.domain.errors import DomainError
-from cspbroker.domain.parties import Action
 from cspbroker.domain.passwords import PasswordMode, ResolvedPassword, UserNames, resolve_password
 from cspbroker.domain.tenants import validate_usage_location
-from cspbroker.providers.errors import NotFound, ProviderError
-from cspbroker.providers.partnercenter.users import NewUser
-from cspbroker.tenants.models import LicenceAssignment, Tenant, TenantUser
-from cspbroker.tenants.services import common, emails
+from cspbroker.tenants import common, tasks
+from cspbroker.tenants.common import tenant_for_change
+from cspbroker.tenants.models import Tenant, TenantUser
 
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9'._!#^~\-]{1,64}$")
 
@@ -42,13 +39,6 @@ class UserInput:
     last_name: str
     display_name: str
     usage_location: str
-
-
-def tenant_for_change(actor: Actor, tenant_id: int) -> Tenant:
-    tenant = Tenant.objects.select_related("customer__parent", "connection").get(pk=tenant_id)
-    common.require(actor, Action.CHANGE, tenant.customer, "manage the users and licences of this tenant")
-    common.require_active(tenant)
-    return tenant
 
 
 def clean_user(tenant: Tenant, data: dict[str, Any]) -> UserInput:
@@ -111,8 +101,6 @@ def create_user(
     **fields: Any,
 ) -> TenantUser | None:
     """Create a user at the provider (in the worker); None while the worker is still at it."""
-    from cspbroker.tenants.tasks import create_user_task
-
     tenant = tenant_for_change(actor, tenant_id)
     data = clean_user(tenant, fields)
     if TenantUser.objects.filter(
@@ -130,70 +118,11 @@ def create_user(
         "email_to": address,
         "request_id": str(uuid.uuid4()),
     }
-    outcome = common.run_in_worker(create_user_task, payload, wait=wait)
+    outcome = common.run_in_worker(tasks.create_user_task, payload, wait=wait)
     if outcome is None:
         return None
     common.raise_failure(outcome)
     return TenantUser.objects.get(pk=outcome["user_id"])
-
-
-def perform_create_user(payload: dict[str, Any]) -> common.Outcome:
-    tenant = Tenant.objects.select_related("connection", "customer__parent").get(pk=payload["tenant_id"])
-    password = crypto.decrypt(payload["password"])
-    new_user = NewUser(
-        user_principal_name=payload["user_principal_name"],
-        first_name=payload["first_name"],
-        last_name=payload["last_name"],
-        display_name=payload["display_name"],
-        usage_location=payload["usage_location"],
-        password=password,
-    )
-    try:
-        with common.provider(tenant.connection) as client:
-            remote = client.create_user(tenant.provider_tenant_id, new_user, request_id=payload["request_id"])
-    except ProviderError as error:
-        return common.failure(common.as_domain_error(error, doing=f"create {new_user.user_principal_name}"))
-    with transaction.atomic():
-        user = store_user(
-            tenant,
-            remote.user_principal_name or new_user.user_principal_name,
-            provider_user_id=remote.id,
-            first_name=new_user.first_name,
-            last_name=new_user.last_name,
-            display_name=new_user.display_name,
-            usage_location=new_user.usage_location,
-        )
-        if payload.get("email_to"):
-            emails.user_credentials(
-                tenant,
-                to=payload["email_to"],
-                user_name=user.user_principal_name,
-                display_name=user.display_name,
-                password=password,
-                is_reset=False,
-                key=f"user-credentials:{tenant.pk}:{payload['request_id']}",
-            )
-    return {"ok": True, "user_id": user.pk}
-
-
-def store_user(tenant: Tenant, upn: str, **fields: Any) -> TenantUser:
-    user = TenantUser.objects.filter(tenant=tenant, user_principal_name__iexact=upn).first()
-    if user is None:
-        return TenantUser.objects.create(tenant=tenant, user_principal_name=upn, is_active=True, **fields)
-    for name, value in fields.items():
-        setattr(user, name, value)
-    user.is_active = True
-    user.save()
-    return user
-
-
-def record_admin(tenant: Tenant, upn: str, first_name: str, last_name: str) -> TenantUser:
-    """The administrator Partner Center created with the tenant; its user id arrives with the first sync."""
-    display = " ".join(part for part in (first_name, last_name) if part) or upn
-    country = str(tenant.creation_request.get("country") or "")
-    return store_user(
-        tenant, upn, first_name=first_name, last_name=last_name, display_name=display, usage_location=country
-    )
 
 
 def _user(tenant: Tenant, user_id: int) -> TenantUser:
@@ -212,31 +141,13 @@ def delete_user(
     *, actor: Actor, tenant_id: int, user_id: int, wait: float = common.WORKER_WAIT_SECONDS
 ) -> bool:
     """Delete a user at the provider (soft: restorable there for 30 days); False while still running."""
-    from cspbroker.tenants.tasks import delete_user_task
-
     tenant = tenant_for_change(actor, tenant_id)
     user = _user(tenant, user_id)
-    outcome = common.run_in_worker(delete_user_task, tenant.pk, user.pk, wait=wait)
+    outcome = common.run_in_worker(tasks.delete_user_task, tenant.pk, user.pk, wait=wait)
     if outcome is None:
         return False
     common.raise_failure(outcome)
     return True
-
-
-def perform_delete_user(tenant_id: int, user_id: int) -> common.Outcome:
-    tenant = Tenant.objects.select_related("connection").get(pk=tenant_id)
-    user = TenantUser.objects.get(pk=user_id, tenant=tenant)
-    try:
-        with common.provider(tenant.connection) as client:
-            client.delete_user(tenant.provider_tenant_id, user.provider_user_id)
-    except NotFound:
-        pass  # deleted at the provider already: mirror it
-    except ProviderError as error:
-        return common.failure(common.as_domain_error(error, doing=f"delete {user.user_principal_name}"))
-    with transaction.atomic():
-        TenantUser.objects.filter(pk=user.pk).update(is_active=False)
-        LicenceAssignment.objects.filter(user=user).delete()  # a deleted user frees its seats
-    return {"ok": True, "user_id": user.pk}
 
 
 def reset_password(
@@ -249,8 +160,6 @@ def reset_password(
     email_to: str | None = None,
     wait: float = common.WORKER_WAIT_SECONDS,
 ) -> bool:
-    from cspbroker.tenants.tasks import reset_password_task
-
     tenant = tenant_for_change(actor, tenant_id)
     user = _user(tenant, user_id)
     resolved, address = resolve(
@@ -263,33 +172,8 @@ def reset_password(
         "email_to": address,
         "request_id": str(uuid.uuid4()),
     }
-    outcome = common.run_in_worker(reset_password_task, payload, wait=wait)
+    outcome = common.run_in_worker(tasks.reset_password_task, payload, wait=wait)
     if outcome is None:
         return False
     common.raise_failure(outcome)
     return True
-
-
-def perform_reset_password(payload: dict[str, Any]) -> common.Outcome:
-    tenant = Tenant.objects.select_related("connection", "customer__parent").get(pk=payload["tenant_id"])
-    user = TenantUser.objects.get(pk=payload["user_id"], tenant=tenant)
-    password = crypto.decrypt(payload["password"])
-    try:
-        with common.provider(tenant.connection) as client:
-            client.reset_password(tenant.provider_tenant_id, user.provider_user_id, password)
-    except ProviderError as error:
-        return common.failure(
-            common.as_domain_error(error, doing=f"reset the password of {user.user_principal_name}")
-        )
-    if payload.get("email_to"):
-        with transaction.atomic():
-            emails.user_credentials(
-                tenant,
-                to=payload["email_to"],
-                user_name=user.user_principal_name,
-                display_name=user.display_name,
-                password=password,
-                is_reset=True,
-                key=f"user-reset:{user.pk}:{payload['request_id']}",
-            )
-    return {"ok": True, "user_id": user.pk}

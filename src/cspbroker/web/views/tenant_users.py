@@ -15,9 +15,11 @@ from django.views.decorators.http import require_POST
 from cspbroker.accounts.services import PermissionDenied as DeniedByRules
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.passwords import PasswordMode, PasswordPolicyError
+from cspbroker.provisioning.licences import services as licences
+from cspbroker.subscriptions import tenant_licences
 from cspbroker.tenants import selectors
 from cspbroker.tenants.models import Tenant
-from cspbroker.tenants.services import licences, user_import, users
+from cspbroker.tenants.services import user_import, users
 from cspbroker.web.views.tenants import (
     actor_of,
     denied,
@@ -86,10 +88,9 @@ def user_list(request: HttpRequest, tenant_id: int, area: str) -> HttpResponse:
     tenant = tenant_in_area(request, area, tenant_id)
     search = request.GET.get("q", "").strip()
     page = selectors.users_page(tenant, search=search, page=_int(request.GET.get("page"), 1))
-    lines = selectors.seat_lines(tenant)
-    context = page_context(
-        request, area, tenant, page=page, q=search, lines=lines, names=selectors.licence_names(tenant, lines)
-    )
+    lines = tenant_licences.seat_lines(tenant)
+    names = tenant_licences.licence_names(tenant, lines)
+    context = page_context(request, area, tenant, page=page, q=search, lines=lines, names=names)
     template = "backoffice/tenants/_user_rows.html" if request.htmx else "backoffice/tenants/users.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -121,11 +122,10 @@ def user_new(request: HttpRequest, tenant_id: int, area: str) -> HttpResponse:
 def user_detail(request: HttpRequest, tenant_id: int, user_id: int, area: str) -> HttpResponse:
     tenant = tenant_in_area(request, area, tenant_id)
     user = selectors.user_of(tenant, user_id)
-    lines = selectors.seat_lines(tenant)
+    lines = tenant_licences.seat_lines(tenant)
     held = {assignment.licence_sku_id for assignment in user.licences.all()}
-    context = page_context(
-        request, area, tenant, user=user, lines=lines, held=held, names=selectors.licence_names(tenant, lines)
-    )
+    names = tenant_licences.licence_names(tenant, lines)
+    context = page_context(request, area, tenant, user=user, lines=lines, held=held, names=names)
     return render(request, "backoffice/tenants/user_detail.html", context)
 
 

@@ -20,10 +20,12 @@ from cspbroker.accounts.access import Actor
 from cspbroker.accounts.services import PermissionDenied as DeniedByRules
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.tenants import AddressIncomplete
+from cspbroker.subscriptions import tenant_licences
 from cspbroker.subscriptions.models import Subscription
+from cspbroker.sync import services as sync
 from cspbroker.tenants import selectors
 from cspbroker.tenants.models import Tenant, TenantStatus
-from cspbroker.tenants.services import linking, tenant_lifecycle
+from cspbroker.tenants.services import tenant_lifecycle
 from cspbroker.web.context import current_actor
 
 BASES = {"backoffice": "backoffice/base.html", "store": "store/base.html"}
@@ -155,7 +157,7 @@ def _create(request: HttpRequest, form: TenantForm, customer_id: int) -> Tenant 
     data = form.cleaned_data
     try:
         if data["existing"]:
-            return linking.link_tenant(actor=actor, customer_id=customer_id, reference=data["tenant_name"])
+            return sync.link_tenant(actor=actor, customer_id=customer_id, reference=data["tenant_name"])
         corrections = {key: data[key] for key in ADDRESS_FIELDS}
         return tenant_lifecycle.create_tenant(
             actor=actor, customer_id=customer_id, tenant_name=data["tenant_name"], corrections=corrections
@@ -197,8 +199,8 @@ def domain_check(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 def tenant_detail(request: HttpRequest, tenant_id: int, area: str = "backoffice") -> HttpResponse:
     tenant = tenant_in_area(request, area, tenant_id)
-    subscriptions = selectors.subscriptions_of(tenant)
-    lines = selectors.seat_lines(tenant, subscriptions)
+    subscriptions = tenant_licences.subscriptions_of(tenant)
+    lines = tenant_licences.seat_lines(tenant, subscriptions)
     request_values = tenant.creation_request if not tenant.is_linked else {}
     retry_form = RetryForm(initial={"tenant_name": tenant.domain.split(".")[0], **request_values})
     if tenant.is_linked:
@@ -216,9 +218,9 @@ def tenant_detail(request: HttpRequest, tenant_id: int, area: str = "backoffice"
 
 
 def _rows(
-    subscriptions: list[Subscription], lines: list[selectors.SeatLine]
-) -> list[tuple[Subscription, selectors.SeatLine | None]]:
-    by_subscription = selectors.seat_line_by_subscription(lines)
+    subscriptions: list[Subscription], lines: list[tenant_licences.SeatLine]
+) -> list[tuple[Subscription, tenant_licences.SeatLine | None]]:
+    by_subscription = tenant_licences.seat_line_by_subscription(lines)
     return [(subscription, by_subscription.get(subscription.pk)) for subscription in subscriptions]
 
 
@@ -240,7 +242,7 @@ def tenant_retry(request: HttpRequest, tenant_id: int) -> HttpResponse:
         data = form.cleaned_data
         corrections = {key: data[key] for key in ADDRESS_FIELDS if key in request.POST}
         try:
-            tenant_lifecycle.retry_tenant(
+            sync.retry_tenant(
                 actor=actor,
                 tenant_id=tenant.pk,
                 tenant_name=data["tenant_name"] or None,
@@ -269,7 +271,7 @@ def tenant_retry(request: HttpRequest, tenant_id: int) -> HttpResponse:
 def tenant_sync(request: HttpRequest, tenant_id: int, area: str = "backoffice") -> HttpResponse:
     tenant = tenant_to_change(request, area, tenant_id)
     try:
-        linking.request_sync(actor=actor_of(request), tenant_id=tenant.pk)
+        sync.request_sync(actor=actor_of(request), tenant_id=tenant.pk)
     except DeniedByRules as error:
         raise denied(error) from error
     except DomainError as error:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from cspbroker.billing.services.run import RunSummary, run_billing
+from cspbroker.billing.jobs.run import RunSummary, run_billing
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.money import Money
 

@@ -12,7 +12,9 @@ from rich.table import Table
 
 from cspbroker.accounts.access import SYSTEM
 from cspbroker.catalog import services
+from cspbroker.catalog.jobs import imports
 from cspbroker.catalog.models import CatalogImport, ImportStatus
+from cspbroker.catalog.sources import IMPORTABLE_KINDS
 from cspbroker.clock import platform_clock
 from cspbroker.connections.models import Connection
 from cspbroker.domain.errors import DomainError
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--connection", type=int, help="The connection id (default: all active ones).")
 
     def _connections(self, connection_id: int | None) -> list[Connection]:
-        connections = Connection.objects.filter(kind__in=services.imports.IMPORTABLE_KINDS)
+        connections = Connection.objects.filter(kind__in=IMPORTABLE_KINDS)
         if connection_id is not None:
             found = list(connections.filter(pk=connection_id))
             if not found:
@@ -57,7 +59,7 @@ class Command(BaseCommand):
         if run.status == ImportStatus.RUNNING:
             raise CommandError(f"An import of “{connection.name}” is already running (import {run.pk}).")
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        record = services.recording_progress(run.pk)
+        record = imports.recording_progress(run.pk)
         started = time.perf_counter()
         with Progress(*columns, console=console, transient=False) as bar:
             task = bar.add_task(f"{connection.name}: connecting", total=None)
@@ -66,7 +68,7 @@ class Command(BaseCommand):
                 bar.update(task, completed=done, total=total, description=f"{connection.name}: {label}")
                 record(done, total, label)
 
-            run = services.run_import(import_id=run.pk, clock=platform_clock, progress=progress)
+            run = imports.run_import(import_id=run.pk, clock=platform_clock, progress=progress)
         run.summary["seconds"] = round(time.perf_counter() - started, 2)
         return run
 

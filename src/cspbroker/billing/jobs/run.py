@@ -25,9 +25,9 @@ from django.db import transaction
 from cspbroker.accounts.models import Organization
 from cspbroker.accounts.services import InvalidInput
 from cspbroker.billing.histories import fingerprints
+from cspbroker.billing.jobs.storage import LineRow, bill_sums, insert_lines, update_bill_totals
 from cspbroker.billing.models import Bill, ChargeLine, Invoice, InvoiceStatus, LedgerMark
 from cspbroker.billing.planning import CyclePlan, PlannedLine, plan_cycle
-from cspbroker.billing.services.storage import LineRow, bill_sums, insert_lines, update_bill_totals
 from cspbroker.catalog.pricing import split_source
 from cspbroker.clock import platform_clock
 from cspbroker.domain.clock import Clock

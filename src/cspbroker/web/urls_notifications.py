@@ -1,8 +1,8 @@
-"""Included by the project under /backoffice/notifications/ (namespace "notifications")."""
+"""The notifications pages, under /backoffice/notifications/ (namespace "notifications")."""
 
 from django.urls import path
 
-from cspbroker.notifications import views
+from cspbroker.web.views import notifications as views
 
 app_name = "notifications"
 

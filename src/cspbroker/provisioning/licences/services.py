@@ -1,31 +1,24 @@
-"""Licence assignment (U3): assign or remove one subscription's licence for one user or a ticked set.
+"""Licence assignment requests (U3): assign or remove one subscription's licence for a ticked set of users.
 
-Seats are counted per Entra licence SKU: every active subscription of that SKU adds its quantity
-(purchased), every active user holding it uses one (assigned). Assigning more than are free is
-refused here, before the provider is called, with the numbers; a refusal by Partner Center itself
-(60012, out of licences) reaches the person in its words. Each user's change is written as soon as
-the provider confirms it, so the counts are right even when a later user of the set fails.
+Seats are counted per Entra licence SKU (`subscriptions.tenant_licences.seats`). Assigning more
+than are free is refused here, before the provider is called, with the numbers; a refusal by
+Partner Center itself (60012, out of licences) reaches the person in its words. The provider is
+called from the worker (`jobs`); the request waits briefly for its outcome.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from typing import Any
-
-from django.db import transaction
-from django.db.models import Sum
 
 from cspbroker.accounts.access import Actor
 from cspbroker.domain.errors import DomainError
-from cspbroker.providers.errors import ProviderError, ProviderRejected
-from cspbroker.subscriptions.models import Subscription, SubscriptionStatus
-from cspbroker.tenants.models import LicenceAssignment, Tenant, TenantUser
-from cspbroker.tenants.services import common
-from cspbroker.tenants.services.users import tenant_for_change
-
-ASSIGN, REMOVE = "assign", "remove"
-_STOPPING = frozenset({"60012", "unavailable"})  # Partner Center's "out of licences", or no answer
+from cspbroker.provisioning.licences import tasks
+from cspbroker.provisioning.licences.jobs import ASSIGN, REMOVE
+from cspbroker.subscriptions.models import Subscription
+from cspbroker.subscriptions.tenant_licences import seats
+from cspbroker.tenants import common
+from cspbroker.tenants.common import tenant_for_change
+from cspbroker.tenants.models import Tenant, TenantUser
 
 
 class InvalidAssignment(DomainError):
@@ -37,33 +30,11 @@ class LicencesExhausted(DomainError):
 
 
 @dataclass(frozen=True)
-class Seats:
-    purchased: int
-    assigned: int
-
-    @property
-    def available(self) -> int:
-        return max(self.purchased - self.assigned, 0)
-
-
-@dataclass(frozen=True)
 class LicenceChange:
     licence_sku_id: str
     changed: int  # users whose licence changed at the provider
     unchanged: int  # users who already had (or already lacked) it
     pending: bool = False  # the worker is still at it
-
-
-def seats(tenant: Tenant, licence_sku_id: str) -> Seats:
-    purchased = Subscription.objects.filter(
-        tenant=tenant,
-        status=SubscriptionStatus.ACTIVE,
-        offer__availability__sku__licence_sku_id__iexact=licence_sku_id,
-    ).aggregate(total=Sum("quantity"))["total"]
-    assigned = LicenceAssignment.objects.filter(
-        user__tenant=tenant, user__is_active=True, licence_sku_id=licence_sku_id.lower()
-    ).count()
-    return Seats(purchased=purchased or 0, assigned=assigned)
 
 
 def _licence_of(tenant: Tenant, subscription_id: int) -> str:
@@ -161,13 +132,11 @@ def remove_licences(
 def _change(
     tenant: Tenant, licence: str, users: list[TenantUser], action: str, selected: int, wait: float
 ) -> LicenceChange:
-    from cspbroker.tenants.tasks import update_licences_task
-
     unchanged = selected - len(users)
     if not users:
         return LicenceChange(licence, 0, unchanged)
     outcome = common.run_in_worker(
-        update_licences_task, tenant.pk, licence, [u.pk for u in users], action, wait=wait
+        tasks.update_licences, tenant.pk, licence, [u.pk for u in users], action, wait=wait
     )
     if outcome is None:
         return LicenceChange(licence, 0, unchanged, pending=True)
@@ -179,41 +148,3 @@ def _change(
             prefix + first["message"], provider_code=first.get("code", ""), field="user_ids"
         )
     return LicenceChange(licence, int(outcome.get("changed", 0)), unchanged)
-
-
-def perform_update_licences(tenant_id: int, licence: str, user_ids: list[int], action: str) -> common.Outcome:
-    """Worker: one licence update per user, each recorded as soon as the provider confirms it."""
-    tenant = Tenant.objects.select_related("connection").get(pk=tenant_id)
-    users = list(TenantUser.objects.filter(tenant=tenant, pk__in=user_ids).order_by("pk"))
-    batch = uuid.uuid4()
-    changed = 0
-    failures: list[dict[str, Any]] = []
-    with common.provider(tenant.connection) as client:
-        for user in users:
-            doing = f"{action} the licence {'to' if action == ASSIGN else 'of'} {user.user_principal_name}"
-            try:
-                client.update_user_licenses(
-                    tenant.provider_tenant_id,
-                    user.provider_user_id,
-                    assign=[licence] if action == ASSIGN else (),
-                    remove=[licence] if action == REMOVE else (),
-                    request_id=str(uuid.uuid5(batch, str(user.pk))),
-                )
-            except ProviderError as error:
-                refused = common.as_domain_error(error, doing=doing)
-                code = error.code if isinstance(error, ProviderRejected) else "unavailable"
-                failures.append({"user_id": user.pk, "code": code, "message": refused.message})
-                if code in _STOPPING:
-                    break  # out of seats or unreachable: the next users would fail the same way
-                continue
-            _record(user, licence, action)
-            changed += 1
-    return {"ok": not failures, "changed": changed, "failures": failures}
-
-
-def _record(user: TenantUser, licence: str, action: str) -> None:
-    with transaction.atomic():
-        if action == ASSIGN:
-            LicenceAssignment.objects.get_or_create(user=user, licence_sku_id=licence)
-        else:
-            LicenceAssignment.objects.filter(user=user, licence_sku_id=licence).delete()

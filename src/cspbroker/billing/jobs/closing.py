@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from cspbroker.accounts.models import Organization
-from cspbroker.billing.services.run import RunSummary, run_billing
-from cspbroker.billing.services.run_records import record_scheduled_run
+from cspbroker.billing.jobs.run import RunSummary, run_billing
+from cspbroker.billing.jobs.run_records import record_scheduled_run
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.parties import OrganizationKind
 from cspbroker.domain.periods import BillingCycle, billing_cycle_containing

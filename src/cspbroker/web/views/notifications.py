@@ -1,7 +1,13 @@
-"""Back-office pages: the email templates (edit with a live preview) and the outbox."""
+"""Back-office pages of notifications: the email templates (edit with a live preview) and the outbox.
+
+The template form checks its fields with the same rules the service applies (`rendering`).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -11,13 +17,51 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cspbroker.accounts.access import Actor
 from cspbroker.domain.errors import DomainError
-from cspbroker.notifications import selectors, services, templates_catalog
-from cspbroker.notifications.forms import TemplateForm
+from cspbroker.notifications import rendering, selectors, services, templates_catalog
 from cspbroker.notifications.models import EmailStatus
+from cspbroker.notifications.rendering import InvalidRecipient, TemplateError
 from cspbroker.web.context import current_actor
 from cspbroker.web.views.access import staff_required
 
 AREA = {"area": "backoffice"}
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    subject = forms.CharField(max_length=500)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 18, "cols": 90}), strip=False)
+    extra_recipients = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Comma-separated addresses that receive a copy of every email of this kind.",
+    )
+    is_active = forms.BooleanField(required=False, label="Send emails of this kind")
+
+    def __init__(self, *args: Any, key: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key = key
+
+    def _check(self, field: str) -> str:
+        value: str = self.cleaned_data[field]
+        try:
+            rendering.check_template(
+                value, field=field, sample_context=templates_catalog.sample_context(self.key)
+            )
+        except TemplateError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        return value
+
+    def clean_subject(self) -> str:
+        return self._check("subject")
+
+    def clean_body(self) -> str:
+        return self._check("body")
+
+    def clean_extra_recipients(self) -> str:
+        try:
+            return ", ".join(rendering.parse_recipient_list(self.cleaned_data["extra_recipients"]))
+        except InvalidRecipient as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -31,7 +75,7 @@ def _actor(request: HttpRequest) -> Actor:
 def template_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "notifications/templates.html",
+        "backoffice/notifications/templates.html",
         {**AREA, "templates": selectors.templates(), "may_edit": _actor(request).is_operator_admin},
     )
 
@@ -71,7 +115,7 @@ def template_edit(request: HttpRequest, key: str) -> HttpResponse:
     default = templates_catalog.default_for(key)
     return render(
         request,
-        "notifications/template_edit.html",
+        "backoffice/notifications/template_edit.html",
         {
             **AREA,
             "template": template,
@@ -89,7 +133,9 @@ def template_preview(request: HttpRequest, key: str) -> HttpResponse:
     selectors.template_for(key)  # 404 for an unknown key
     subject = request.POST.get("subject", "")
     body = request.POST.get("body", "")
-    return render(request, "notifications/_preview.html", {"preview": _preview(key, subject, body)})
+    return render(
+        request, "backoffice/notifications/_preview.html", {"preview": _preview(key, subject, body)}
+    )
 
 
 def _preview(key: str, subject: str, body: str) -> dict[str, str]:
@@ -116,10 +162,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "q": search,
     }
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "notifications/_outbox_rows.html", context)
+        return render(request, "backoffice/notifications/_outbox_rows.html", context)
     counts = selectors.status_counts(actor)
     summary = [(value, label, counts[value]) for value, label in EmailStatus.choices]
-    return render(request, "notifications/outbox.html", {**context, "summary": summary})
+    return render(request, "backoffice/notifications/outbox.html", {**context, "summary": summary})
 
 
 @staff_required

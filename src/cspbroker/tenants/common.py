@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,12 +13,12 @@ from huey.exceptions import HueyException, TaskException
 from cspbroker.accounts.access import Actor, may
 from cspbroker.accounts.models import Organization
 from cspbroker.accounts.services import PermissionDenied
-from cspbroker.connections.clients import client_for
+from cspbroker.connections.clients import DEFAULT_ATTEMPTS, partner_center
 from cspbroker.connections.models import Connection, ProviderKind
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action, OrganizationKind
 from cspbroker.providers.errors import ProviderError, ProviderRejected, ProviderUnavailable
-from cspbroker.providers.partnercenter.client import PartnerCenterClient
+from cspbroker.providers.ports import PartnerCenterClientPort
 from cspbroker.tenants.models import Tenant, TenantStatus
 
 log = logging.getLogger("cspbroker.tenants")
@@ -112,23 +112,28 @@ def connection_for_customer(customer: Organization, connection_id: int | None = 
     return max(candidates, key=lambda c: (depth.get(c.organization_id, -1), -c.pk))
 
 
-def client(connection: Connection, *, interactive: bool = False) -> PartnerCenterClient:
-    built = (
-        client_for(connection, max_attempts=INTERACTIVE_ATTEMPTS) if interactive else client_for(connection)
-    )
-    if not isinstance(built, PartnerCenterClient):
-        built.close()
-        raise NoConnection(f"{connection.name} is not a Partner Center connection.", field="connection_id")
-    return built
+def check_free(customer: Organization, connection: Connection, domain: str) -> None:
+    """One tenant per customer and connection, and a domain belongs to one customer (T2 and T3)."""
+    existing = Tenant.objects.filter(customer=customer, connection=connection).first()
+    if existing is not None:
+        hint = " Retry it from its page instead." if existing.status == TenantStatus.FAILED else ""
+        raise TenantExists(
+            f"{customer.legal_name} already has the tenant {existing.domain} "
+            f"({existing.get_status_display().lower()}) on {connection.name}.{hint}",
+            field="tenant_name",
+        )
+    if domain and Tenant.objects.filter(connection=connection, domain__iexact=domain).exists():
+        raise TenantExists(f"{domain} already belongs to another customer here.", field="tenant_name")
 
 
 @contextmanager
-def provider(connection: Connection, *, interactive: bool = False) -> Iterator[PartnerCenterClient]:
-    built = client(connection, interactive=interactive)
-    try:
-        yield built
-    finally:
-        built.close()
+def provider(connection: Connection, *, interactive: bool = False) -> Iterator[PartnerCenterClientPort]:
+    """The connection's Partner Center client for the block, closed after it."""
+    if connection.kind != ProviderKind.PARTNER_CENTER:
+        raise NoConnection(f"{connection.name} is not a Partner Center connection.", field="connection_id")
+    attempts = INTERACTIVE_ATTEMPTS if interactive else DEFAULT_ATTEMPTS
+    with closing(partner_center(connection, max_attempts=attempts)) as client:
+        yield client
 
 
 def require_active(tenant: Tenant) -> None:
@@ -137,6 +142,14 @@ def require_active(tenant: Tenant) -> None:
             f"The tenant {tenant.domain} is not active yet ({tenant.get_status_display().lower()}).",
             field="tenant",
         )
+
+
+def tenant_for_change(actor: Actor, tenant_id: int) -> Tenant:
+    """The active tenant whose users and licences `actor` may change (requests of U1–U3)."""
+    tenant = Tenant.objects.select_related("customer__parent", "connection").get(pk=tenant_id)
+    require(actor, Action.CHANGE, tenant.customer, "manage the users and licences of this tenant")
+    require_active(tenant)
+    return tenant
 
 
 def provider_text(error: ProviderError) -> str:

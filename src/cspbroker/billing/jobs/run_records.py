@@ -9,8 +9,8 @@ import logging
 
 from django.db import transaction
 
+from cspbroker.billing.jobs.run import run_billing
 from cspbroker.billing.models import BillingRun, RunStatus
-from cspbroker.billing.services.run import run_billing
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.errors import DomainError
 
