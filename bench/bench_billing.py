@@ -297,6 +297,8 @@ def run(db: str) -> dict[str, object]:
     assert again.lines_created == 0 and again.adjustments == 0, again.as_dict()
     floor = _floor(first.lines_created)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The worker processes that prepare chunks (billing/jobs/parallel.py) each have their own peak.
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "bench": "billing_run",
         "db": db,
@@ -318,6 +320,7 @@ def run(db: str) -> dict[str, object]:
         "adjustment_pass_seconds": round(following.settle_seconds, 2),
         "adjustments": following.adjustments,
         "peak_mib": round(peak),
+        "worker_peak_mib": round(worker_peak),
         "errors": len(first.errors),
     }
 

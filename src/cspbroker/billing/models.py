@@ -67,6 +67,9 @@ class Bill(models.Model):
     period_end = models.DateField()  # exclusive: the bill date
     bill_date = models.DateField()
     total = models.DecimalField(default=0, **AMOUNT)
+    # Set when its invoice is issued (services/invoices.py); from then on the database refuses any
+    # change to the bill or its lines (triggers, migration 0002).
+    is_frozen = models.BooleanField(default=False)
     line_count = models.PositiveIntegerField(default=0)
     # What the ledgers looked like when the lines were computed: a re-run skips unchanged customers.
     fingerprint = models.CharField(max_length=200, blank=True)

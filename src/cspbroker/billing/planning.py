@@ -15,6 +15,7 @@ cycle's bill. `LedgerMark` says how far each customer's ledger has been billed.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from cspbroker.accounts.models import Organization
 from cspbroker.billing.histories import CustomerHistories, load_histories
-from cspbroker.billing.models import Bill, ChargeLine, InvoiceStatus, LedgerMark, LineKind
+from cspbroker.billing.models import Bill, ChargeLine, LedgerMark, LineKind
 from cspbroker.domain import billing
 from cspbroker.domain import ledger as ledger_rules
 from cspbroker.domain.billing.adjustments import LineKind as SettledKind
@@ -66,6 +67,7 @@ class CyclePlan:
     # customer → (entry id read up to, latest cycle, first cycle) once this plan is stored
     marks: dict[int, tuple[int, str, str]] = field(default_factory=dict)
     settled_subscriptions: int = 0
+    settle_seconds: float = 0.0  # reading what was charged and settling the late changes
     billed_through: dict[int, int] = field(default_factory=dict)  # customer → entry id billed before
     late_entries: dict[int, list[int]] = field(default_factory=dict)  # subscription → its late entries
 
@@ -89,10 +91,9 @@ def plan_cycle(
     plan = CyclePlan(cycle)
     ids = [customer.pk for customer in customers]
     plan.frozen = set(
-        Bill.objects.filter(customer_id__in=ids, cycle_label=cycle.label)
-        .exclude(invoice__status=InvoiceStatus.DRAFT)
-        .exclude(invoice__isnull=True)
-        .values_list("customer_id", flat=True)
+        Bill.objects.filter(customer_id__in=ids, cycle_label=cycle.label, is_frozen=True).values_list(
+            "customer_id", flat=True
+        )
     )
     open_customers = [customer for customer in customers if customer.pk not in plan.frozen]
     marks = {mark.customer_id: mark for mark in LedgerMark.objects.filter(customer_id__in=ids)}
@@ -114,12 +115,16 @@ def plan_cycle(
         elif newest:
             # Re-running an older cycle settles it, but the later bills still need their turn.
             plan.marks[customer.pk] = (mark.entry_id, mark.cycle_label, first)
+    started = time.perf_counter()
     stored = _stored_lines(settling, cycle)
+    plan.settle_seconds += time.perf_counter() - started
     for sub_id, history in plan.loaded.histories.items():
         customer_plan = plan.customers[plan.loaded.customer_of[sub_id]]
         try:
             if sub_id in settling:
+                started = time.perf_counter()
                 _settle(customer_plan, history, plan, sub_id, settling[sub_id], stored.get(sub_id, []))
+                plan.settle_seconds += time.perf_counter() - started
             else:
                 lines = billing.compute_charges(history, cycle.period.last_day, since=cycle.period.start)
                 customer_plan.lines.extend(PlannedLine(line) for line in lines)

@@ -182,3 +182,8 @@ LOGGING = {
 CSPB_BASE_URL = os.environ.get("CSPB_BASE_URL", "http://127.0.0.1:8000")
 # How long a worker's claim on a provider operation lasts before recovery may run it again.
 CSPB_OPERATION_LEASE_SECONDS = int(os.environ.get("CSPB_OPERATION_LEASE_SECONDS", "300"))
+# Billing: how many cycles back a late change may still be corrected (docs/BILLING.md), and how many
+# worker processes prepare a large run's chunks while it stores them (unset: by the machine's cores).
+CSPB_BILLING_CORRECTION_CYCLES = int(os.environ.get("CSPB_BILLING_CORRECTION_CYCLES", "3"))
+_PROCESSES = os.environ.get("CSPB_BILLING_PROCESSES", "")
+CSPB_BILLING_PROCESSES = int(_PROCESSES) if _PROCESSES else None

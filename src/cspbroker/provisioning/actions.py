@@ -8,10 +8,10 @@ import uuid
 from dataclasses import dataclass
 
 from cspbroker.providers.errors import ProviderRejected
-from cspbroker.providers.partnercenter.client import PartnerCenterClient
 from cspbroker.providers.partnercenter.common import SubscriptionStatus
 from cspbroker.providers.partnercenter.orders import CartLineItemRequest
 from cspbroker.providers.partnercenter.subscriptions import Subscription, SubscriptionChanges
+from cspbroker.providers.ports import PartnerCenterClientPort
 from cspbroker.provisioning.models import Order, OrderKind
 
 
@@ -45,7 +45,7 @@ def _changes(order: Order) -> SubscriptionChanges:
 
 
 def _purchase(
-    client: PartnerCenterClient, order: Order, customer_id: str, request_id: uuid.UUID
+    client: PartnerCenterClientPort, order: Order, customer_id: str, request_id: uuid.UUID
 ) -> ActionResult:
     assert order.offer is not None
     offer = order.offer
@@ -76,7 +76,7 @@ def _purchase(
     return ActionResult(client.get_subscription(customer_id, subscription_id), provider_order.id)
 
 
-def perform(client: PartnerCenterClient, order: Order, request_id: uuid.UUID) -> ActionResult:
+def perform(client: PartnerCenterClientPort, order: Order, request_id: uuid.UUID) -> ActionResult:
     customer_id = order.tenant.provider_tenant_id
     if order.kind in (OrderKind.NEW, OrderKind.ADD_ON):
         return _purchase(client, order, customer_id, request_id)

@@ -21,10 +21,10 @@ from django.conf import settings
 from django.db import transaction
 
 from cspbroker.clock import platform_clock
-from cspbroker.connections.clients import partner_center_client
+from cspbroker.connections import clients
 from cspbroker.domain.clock import Clock
 from cspbroker.providers.errors import ProviderRejected, ProviderUnavailable
-from cspbroker.providers.partnercenter.client import PartnerCenterClient
+from cspbroker.providers.ports import PartnerCenterClientPort
 from cspbroker.provisioning import actions, recording, transitions
 from cspbroker.provisioning.models import OperationState, Order, ProviderOperation
 
@@ -100,7 +100,7 @@ def execute(
     operation_id: int,
     *,
     clock: Clock = platform_clock,
-    client_for: Callable[[Order], PartnerCenterClient] | None = None,
+    client_for: Callable[[Order], PartnerCenterClientPort] | None = None,
     on_failure: Callable[[Order], None] | None = None,
 ) -> tuple[Outcome, timedelta | None]:
     """Run one operation; returns what happened and, for a retry, after how long."""
@@ -111,7 +111,7 @@ def execute(
         pk=operation.order_id
     )
     crash_point("before_call")
-    client = client_for(order) if client_for else partner_center_client(order.tenant.connection)
+    client = client_for(order) if client_for else clients.partner_center(order.tenant.connection)
     try:
         result = actions.perform(client, order, operation.request_id)
     except ProviderUnavailable as error:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
-from django.utils import timezone
+
+from cspbroker import clock
 
 KEY_MAX_LENGTH = 255
 
@@ -24,7 +25,7 @@ class IdempotencyRecord(models.Model):
     path = models.CharField(max_length=300)
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [

@@ -187,7 +187,7 @@ def test_a_crashed_run_is_completed_by_the_next(bw, monkeypatch):
 
     for customer in ("adventureworks", "litware", "northwind"):
         bw.subscription(customer, start=date(2026, 10, 1), quantity=2, price="10.00")
-    real = run_module._store_plan
+    real = run_module.store_chunk
     calls = {"n": 0}
 
     def crash_on_second(*args, **kwargs):
@@ -196,11 +196,11 @@ def test_a_crashed_run_is_completed_by_the_next(bw, monkeypatch):
             raise RuntimeError("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(run_module, "_store_plan", crash_on_second)
+    monkeypatch.setattr(run_module, "store_chunk", crash_on_second)
     with pytest.raises(RuntimeError):
         bw.run("2026-10", chunk_size=1)
     assert Bill.objects.count() == 1  # the first chunk committed, the second rolled back whole
-    monkeypatch.setattr(run_module, "_store_plan", real)
+    monkeypatch.setattr(run_module, "store_chunk", real)
     summary = bw.run("2026-10", chunk_size=1)
     assert (summary.lines_created, summary.customers_skipped, Bill.objects.count()) == (2, 1, 3)
 

@@ -16,23 +16,19 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-
 from cspbroker.accounts.models import Organization
 from cspbroker.accounts.services import InvalidInput
-from cspbroker.billing.histories import fingerprints
-from cspbroker.billing.jobs.storage import LineRow, bill_sums, insert_lines, update_bill_totals
-from cspbroker.billing.models import Bill, ChargeLine, Invoice, InvoiceStatus, LedgerMark
-from cspbroker.billing.planning import CyclePlan, PlannedLine, plan_cycle
-from cspbroker.catalog.pricing import split_source
+from cspbroker.billing.jobs.chunks import ChunkPlan, unchanged_customers
+from cspbroker.billing.jobs.parallel import prepared_chunks
+from cspbroker.billing.jobs.store import store_chunk
+from cspbroker.billing.models import Bill, LedgerMark
 from cspbroker.clock import platform_clock
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.ledger import oldest_open_cycle
-from cspbroker.domain.money import Money
 from cspbroker.domain.parties import OrganizationKind
 from cspbroker.domain.periods import BillingCycle, billing_cycle
 from cspbroker.subscriptions.ledger import correction_cycles
@@ -130,9 +126,16 @@ def run_billing(
     done = 0
     for day, group in by_day.items():
         billing_cycle_ = billing_cycle(day, year, month)
-        for chunk in _chunks(group, chunk_size):
-            _run_chunk(chunk, billing_cycle_, summary, dry_run=dry_run, clock=clock)
-            done += len(chunk)
+        chunks = list(_chunks(group, chunk_size))
+        if not dry_run:
+            # First any cycle since the customers' last bill that was never run (within the correction
+            # horizon): nothing due is skipped, and every line is on its own cycle's bill.
+            for chunk in chunks:
+                for missed, late_customers in _missed_cycles(chunk, billing_cycle_, clock):
+                    for _ in _run_cycle([late_customers], missed, summary, dry_run=False, clock=clock):
+                        pass
+        for stored in _run_cycle(chunks, billing_cycle_, summary, dry_run=dry_run, clock=clock):
+            done += stored
             if progress is not None:
                 progress(done, len(customers))
     summary.customers = len(customers)
@@ -145,17 +148,6 @@ def run_billing(
 def _chunks(items: Sequence[Organization], size: int) -> Iterator[Sequence[Organization]]:
     for index in range(0, len(items), size):
         yield items[index : index + size]
-
-
-def _run_chunk(
-    chunk: Sequence[Organization], cycle: BillingCycle, summary: RunSummary, *, dry_run: bool, clock: Clock
-) -> None:
-    """The chunk's bills of `cycle`, after those of any cycle since their last bill that was never run
-    (within the correction horizon): nothing due is skipped, and every line is on its own cycle's bill."""
-    if not dry_run:
-        for missed, customers in _missed_cycles(chunk, cycle, clock):
-            _run_cycle(customers, missed, summary, dry_run=False, clock=clock)
-    _run_cycle(chunk, cycle, summary, dry_run=dry_run, clock=clock)
 
 
 def _missed_cycles(
@@ -198,188 +190,54 @@ def cycles_between(billing_day: int, after: str, before: str) -> list[BillingCyc
 
 
 def _run_cycle(
-    chunk: Sequence[Organization], cycle: BillingCycle, summary: RunSummary, *, dry_run: bool, clock: Clock
-) -> None:
-    ids = [customer.pk for customer in chunk]
-    marks = fingerprints(ids)
+    chunks: Sequence[Sequence[Organization]],
+    cycle: BillingCycle,
+    summary: RunSummary,
+    *,
+    dry_run: bool,
+    clock: Clock,
+) -> Iterator[int]:
+    """Prepare each chunk (in worker processes when the run is large) and store it in turn; yields the
+    number of customers of each chunk done."""
+    if not chunks:
+        return
+    today = clock.today(chunks[0][0].billing_time_zone)
+    ids = [[customer.pk for customer in chunk] for chunk in chunks]
     if not dry_run:
-        stored: dict[int, set[str]] = defaultdict(set)
-        for customer_id, fingerprint in Bill.objects.filter(
-            customer_id__in=ids, cycle_label=cycle.label
-        ).values_list("customer_id", "fingerprint"):
-            stored[customer_id].add(fingerprint)
-        unchanged = {c for c in ids if stored.get(c) == {marks[c]}}
-        summary.customers_skipped += len(unchanged)
-        chunk = [customer for customer in chunk if customer.pk not in unchanged]
-        if not chunk:
-            return
-    settling_started = time.perf_counter()
-    plan = plan_cycle(chunk, cycle, today=clock.today(chunk[0].billing_time_zone))
-    summary.customers_frozen += len(plan.frozen)
-    summary.errors.update(plan.errors)
-    summary.subscriptions += len(plan.loaded.histories)
-    summary.subscriptions_settled += plan.settled_subscriptions
-    lines = plan.lines
-    summary.lines_computed += len(lines)
-    summary.adjustments += sum(p.adjustments for p in plan.customers.values())
-    if plan.settled_subscriptions:
-        summary.settle_seconds += time.perf_counter() - settling_started
-    if dry_run:
-        for planned in lines:
-            total = summary.totals.get(planned.line.currency, Decimal(0))
-            summary.totals[planned.line.currency] = total + planned.line.amount.amount
-        summary.bills += len(
-            {(plan.loaded.customer_of[p.line.subscription_id], p.line.currency) for p in lines}
-        )
-        return
-    now = clock.now()
-    with transaction.atomic():
-        _store_plan(plan, marks, summary, now)
-
-
-def to_row(planned: PlannedLine, customer_id: int, now: datetime) -> LineRow:
-    line = planned.line
-    kind, source_id, name = split_source(line.price_source)
-    cost = line.cost
-    return (
-        line.subscription_id,
-        customer_id,
-        line.product[:300],
-        line.charge_type.value,
-        line.sequence,
-        line.period.start,
-        line.period.end,
-        line.active.start,
-        line.active.end,
-        line.effective_on,
-        line.quantity,
-        line.unit_price.amount,
-        line.amount.amount,
-        line.currency,
-        kind[:40],
-        source_id[:40],
-        name[:200],
-        None if line.unit_cost is None else line.unit_cost.amount,
-        None if cost is None else cost.amount,
-        line.explanation[:300],
-        now,
-        planned.revision,
-        planned.kind,
-        planned.reverses,
-        planned.corrects_entry,
-    )
-
-
-def _store_plan(plan: CyclePlan, marks: dict[int, str], summary: RunSummary, now: datetime) -> None:
-    cycle = plan.cycle
-    customers = {customer_id: p.customer for customer_id, p in plan.customers.items()}
-    ids = list(customers)
-    if not ids:
-        return
-    # The bills first, so that new lines are inserted attached to theirs: attaching them afterwards
-    # with an UPDATE rewrites every line (and each of its index entries) a second time.
-    wanted = {(plan.loaded.customer_of[p.line.subscription_id], p.line.currency) for p in plan.lines}
-    Bill.objects.bulk_create(
-        [_new_bill(customers[customer_id], currency, cycle, now) for customer_id, currency in wanted],
-        ignore_conflicts=True,
-    )
-    # Locked in id order (no deadlock between two runs); one issued since the plan was made is left alone.
-    bills = list(
-        Bill.objects.select_for_update(of=("self",))
-        .filter(customer_id__in=ids, cycle_label=cycle.label)
-        .select_related("invoice")
-        .order_by("id")
-    )
-    frozen = {
-        b.customer_id for b in bills if hasattr(b, "invoice") and b.invoice.status != InvoiceStatus.DRAFT
-    }
-    bill_ids = {(b.customer_id, b.currency): b.pk for b in bills if b.customer_id not in frozen}
-    deletes = [
-        line_id
-        for customer_id, p in plan.customers.items()
-        if customer_id not in frozen
-        for line_id in p.deletes
-    ]
-    if deletes:
-        summary.lines_deleted += ChargeLine.objects.filter(
-            id__in=deletes, bill_id__in=list(bill_ids.values())
-        ).delete()[0]
-    attached = list(bill_ids.values())
-    before = ChargeLine.objects.filter(bill_id__in=attached).count()
-    rows, row_bills = [], []
-    for planned in plan.lines:
-        customer_id = plan.loaded.customer_of[planned.line.subscription_id]
-        if customer_id in frozen:
+        # Unchanged customers are left out before any chunk is handed to a worker: a re-run of a cycle
+        # costs a few queries per chunk, and starts no process.
+        for chunk in ids:
+            unchanged = unchanged_customers(chunk, cycle)
+            summary.customers_skipped += len(unchanged)
+            chunk[:] = [customer_id for customer_id in chunk if customer_id not in unchanged]
+    sizes = [len(chunk) for chunk in chunks]
+    work = [chunk for chunk in ids if chunk]
+    prepared_all = prepared_chunks(work, cycle, today=today, now=clock.now(), dry_run=dry_run)
+    for size, customer_ids in zip(sizes, ids, strict=True):
+        if not customer_ids:
+            yield size
             continue
-        rows.append(to_row(planned, customer_id, now))
-        row_bills.append(bill_ids.get((customer_id, planned.line.currency)))
-    insert_lines(rows, bill_ids=row_bills)
-    summary.lines_created += ChargeLine.objects.filter(bill_id__in=attached).count() - before
-    kept = [customer_id for customer_id in ids if customer_id not in frozen]
-    _store_totals(kept, cycle, marks, now)
-    _store_marks({c: plan.marks[c] for c in kept if c in plan.marks})
-    open_bills = Bill.objects.filter(customer_id__in=kept, cycle_label=cycle.label, invoice__isnull=True)
-    Invoice.objects.bulk_create(
-        [
-            Invoice(bill_id=bill_id, customer_id=customer_id, issuer_id=issuer_id, currency=currency)
-            for bill_id, customer_id, issuer_id, currency in open_bills.values_list(
-                "id", "customer_id", "issuer_id", "currency"
-            )
-        ],
-        ignore_conflicts=True,
-    )
+        prepared = next(prepared_all)
+        _count(summary, prepared)
+        if not dry_run:
+            stored = store_chunk(prepared, now=clock.now())
+            summary.lines_created += stored.lines_created
+            summary.lines_deleted += stored.lines_deleted
+            summary.customers_frozen += stored.frozen
+        yield size
 
 
-def _store_marks(marks: dict[int, tuple[int, str, str]]) -> None:
-    existing = {m.customer_id: m for m in LedgerMark.objects.filter(customer_id__in=list(marks))}
-    changed, created = [], []
-    for customer_id, (entry_id, label, first) in marks.items():
-        mark = existing.get(customer_id)
-        if mark is None:
-            created.append(
-                LedgerMark(
-                    customer_id=customer_id, entry_id=entry_id, cycle_label=label, first_cycle_label=first
-                )
-            )
-        elif (mark.entry_id, mark.cycle_label, mark.first_cycle_label) != (
-            entry_id,
-            label,
-            min(first, mark.first_cycle_label),
-        ):
-            mark.entry_id, mark.cycle_label = entry_id, label
-            mark.first_cycle_label = min(first, mark.first_cycle_label)
-            changed.append(mark)
-    LedgerMark.objects.bulk_create(created, batch_size=1000)
-    LedgerMark.objects.bulk_update(changed, ["entry_id", "cycle_label", "first_cycle_label"], batch_size=1000)
-
-
-def _new_bill(customer: Organization, currency: str, cycle: BillingCycle, now: Any) -> Bill:
-    assert customer.parent_id is not None
-    return Bill(
-        customer_id=customer.pk,
-        issuer_id=customer.parent_id,
-        cycle_label=cycle.label,
-        currency=currency,
-        period_start=cycle.period.start,
-        period_end=cycle.period.end,
-        bill_date=cycle.bill_date,
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def _store_totals(ids: list[int], cycle: BillingCycle, marks: dict[int, str], now: Any) -> None:
-    """Totals summed exactly in Python (SQLite's SUM goes through floats); only changed bills are written."""
-    bills = list(Bill.objects.filter(customer_id__in=ids, cycle_label=cycle.label))
-    sums = bill_sums([bill.pk for bill in bills])
-    changed = []
-    for bill in bills:
-        amount, count = sums.get(bill.pk, (Decimal(0), 0))
-        total = Money(amount, bill.currency).rounded().amount if count else Decimal(0)
-        values = (total, count, marks.get(bill.customer_id, ""))
-        if (bill.total, bill.line_count, bill.fingerprint) != values:
-            changed.append((*values, now, bill.pk))
-    update_bill_totals(changed)
+def _count(summary: RunSummary, prepared: ChunkPlan) -> None:
+    summary.customers_frozen += prepared.frozen
+    summary.errors.update(prepared.errors)
+    summary.subscriptions += prepared.subscriptions
+    summary.subscriptions_settled += prepared.settled
+    summary.lines_computed += len(prepared.rows) or prepared.computed
+    summary.adjustments += prepared.adjustments
+    summary.settle_seconds += prepared.settle_seconds
+    for currency, total in prepared.totals.items():
+        summary.totals[currency] = summary.totals.get(currency, Decimal(0)) + total
+    summary.bills += prepared.bills
 
 
 def _final_totals(summary: RunSummary, reseller_id: int | None) -> None:

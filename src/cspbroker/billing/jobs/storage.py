@@ -82,35 +82,24 @@ _LINE_KEY = "(subscription_id, charge_type, period_start, period_end, sequence, 
 _STAGE = "billing_chargeline_stage"  # a temporary table: private to the connection, dropped at the end
 
 
-def insert_lines(
-    rows: Sequence[LineRow], *, bill_ids: Sequence[int | None] | None = None, batch: int = 5000
-) -> None:
-    """Insert charge lines, each attached to its bill in `bill_ids` (same order; None: no bill yet).
+AdaptedRow = tuple[Any, ...] | str
 
-    A line whose key is already stored is skipped (the UNIQUE constraint), its bill left as it is.
+
+def adapt_rows(rows: Sequence[LineRow]) -> list[AdaptedRow]:
+    """The rows as the database takes them (done where the rows are computed, which may be a worker
+    process: the storing process then only sends them).
+
+    SQLite: what Django's adapters store, without a call per value — dates as ISO text, decimals as
+    their text (stored with NUMERIC affinity, as `format_number`'s text is), the moment naive UTC.
+    PostgreSQL: each row as a line of `COPY`'s text format, but for the bill id the store appends.
     """
-    if not rows:
-        return
-    bills: Sequence[int | None] = bill_ids if bill_ids is not None else [None] * len(rows)
-    if len(bills) != len(rows):
-        raise ValueError("insert_lines: one bill id per row")
     if connection.vendor == "postgresql":
-        _copy_lines(rows, bills)
-        return
+        return [_copy_text(row) for row in rows]
     ops = connection.ops
-    table = ops.quote_name(ChargeLine._meta.db_table)
-    placeholders = ", ".join(["%s"] * (len(LINE_COLUMNS) + 1))
-    sql = (
-        f"INSERT INTO {table} ({', '.join(LINE_COLUMNS)}, bill_id) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT {_LINE_KEY} DO NOTHING"
-    )
-    adapted: list[tuple[Any, ...]] = []
-    # What Django's SQLite adapters store, without a call per value: dates as ISO text, decimals as
-    # their text (stored with NUMERIC affinity, as `format_number` text is), the moment naive UTC.
-    created = {row[20] for row in rows}
-    moments = {moment: ops.adapt_datetimefield_value(moment) for moment in created}
-    for row, bill_id in zip(rows, bills, strict=True):
-        values: list[Any] = [*row, bill_id]
+    moments = {moment: ops.adapt_datetimefield_value(moment) for moment in {row[20] for row in rows}}
+    adapted: list[AdaptedRow] = []
+    for row in rows:
+        values: list[Any] = list(row)
         for index in _DATES:
             values[index] = values[index].isoformat()
         for index in _DECIMALS:
@@ -118,12 +107,59 @@ def insert_lines(
                 values[index] = str(values[index])
         values[20] = moments[values[20]]
         adapted.append(tuple(values))
+    return adapted
+
+
+def insert_lines(
+    rows: Sequence[AdaptedRow], *, bill_ids: Sequence[int | None] | None = None, batch: int = 5000
+) -> int:
+    """Insert adapted charge lines (`adapt_rows`), each attached to its bill in `bill_ids` (same order;
+    None: no bill yet). A line whose key is already stored is skipped (the UNIQUE constraint), its bill
+    left as it is. Returns how many were inserted."""
+    if not rows:
+        return 0
+    bills: Sequence[int | None] = bill_ids if bill_ids is not None else [None] * len(rows)
+    if len(bills) != len(rows):
+        raise ValueError("insert_lines: one bill id per row")
+    if connection.vendor == "postgresql":
+        return _copy_lines(rows, bills)
+    table = connection.ops.quote_name(ChargeLine._meta.db_table)
+    placeholders = ", ".join(["%s"] * (len(LINE_COLUMNS) + 1))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(LINE_COLUMNS)}, bill_id) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT {_LINE_KEY} DO NOTHING"
+    )
+    inserted = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(adapted), batch):
-            cursor.executemany(sql, adapted[start : start + batch])
+        for start in range(0, len(rows), batch):
+            end = start + batch
+            cursor.executemany(
+                sql, [(*row, bill) for row, bill in zip(rows[start:end], bills[start:end], strict=True)]
+            )
+            inserted += max(cursor.rowcount, 0)
+    return inserted
 
 
-def _copy_lines(rows: Sequence[LineRow], bills: Sequence[int | None]) -> None:
+_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(row: LineRow) -> str:
+    """A row in COPY's text format: tab-separated, NULL as \\N, text escaped (dates and moments ISO)."""
+    fields = []
+    for value in row:
+        if value is None:
+            fields.append(_NULL)
+        elif isinstance(value, str):
+            fields.append(value.translate(_COPY_ESCAPES))
+        elif isinstance(value, datetime | date):
+            fields.append(value.isoformat())
+        else:
+            fields.append(str(value))
+    return "\t".join(fields)
+
+
+def _copy_lines(rows: Sequence[AdaptedRow], bills: Sequence[int | None]) -> int:
     """PostgreSQL: COPY into a temporary table shaped like the lines, then one INSERT … SELECT.
 
     Rows are inserted in the order given (a fresh heap is scanned in insertion order), as with
@@ -139,70 +175,52 @@ def _copy_lines(rows: Sequence[LineRow], bills: Sequence[int | None]) -> None:
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         with cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
-            for row, bill_id in zip(rows, bills, strict=True):
-                copy.write_row((*row, bill_id))
+            for start in range(0, len(rows), 5000):
+                part = zip(rows[start : start + 5000], bills[start : start + 5000], strict=True)
+                copy.write("".join(f"{row}\t{_NULL if bill is None else bill}\n" for row, bill in part))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_STAGE} "  # noqa: S608
             f"ON CONFLICT {_LINE_KEY} DO NOTHING"
         )
+        inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {_STAGE}")
+    return int(inserted)
 
 
-def bill_sums(bill_ids: Sequence[int], batch: int = 900) -> dict[int, tuple[Decimal, int]]:
-    """The exact sum and count of each bill's lines, summed by the database.
+def store_bill_totals(fingerprints: Sequence[tuple[int, str]], *, at: datetime, batch: int = 400) -> None:
+    """Each bill's total and line count, summed by the database, and its fingerprint: (bill id,
+    fingerprint) pairs. Only bills whose figures changed are written (their `updated_at` with them).
 
     PostgreSQL sums NUMERIC exactly. SQLite keeps decimals as floating point, so it sums whole
     millionths (the columns' six decimals) rounded from each line: exact for any amount the columns
-    can hold, with no line's value fetched into Python.
+    hold. Line amounts are rounded to the currency's minor unit, so their sum needs no rounding.
+    Each bill's lines are summed by its own correlated subquery, an index lookup by `bill_id` that
+    does not depend on the planner's statistics (a first run fills an empty table).
     """
-    table = connection.ops.quote_name(ChargeLine._meta.db_table)
-    total = "SUM(amount)" if connection.vendor == "postgresql" else "SUM(ROUND(amount * 1000000))"
-    sums: dict[int, tuple[Decimal, int]] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(bill_ids), batch):
-            part = list(bill_ids[start : start + batch])
-            marks = ", ".join(["%s"] * len(part))
-            cursor.execute(
-                f"SELECT bill_id, {total}, COUNT(*) FROM {table} "  # noqa: S608
-                f"WHERE bill_id IN ({marks}) GROUP BY bill_id",
-                part,
-            )
-            for bill_id, amount, count in cursor.fetchall():
-                value = (
-                    Decimal(amount) if connection.vendor == "postgresql" else Decimal(int(amount)).scaleb(-6)
-                )
-                sums[bill_id] = (value, count)
-    return sums
-
-
-def update_bill_totals(changes: Sequence[tuple[Decimal, int, str, datetime, int]], batch: int = 1000) -> None:
-    """(total, line count, fingerprint, updated at, bill id) per bill."""
-    if not changes:
+    if not fingerprints:
         return
-    ops = connection.ops
-    table = ops.quote_name(Bill._meta.db_table)
-    adapted = [
-        (ops.adapt_decimalfield_value(total, 18, 6), count, mark, ops.adapt_datetimefield_value(at), pk)
-        for total, count, mark, at, pk in changes
-    ]
+    bills = connection.ops.quote_name(Bill._meta.db_table)
+    lines = connection.ops.quote_name(ChargeLine._meta.db_table)
+    moment = connection.ops.adapt_datetimefield_value(at)
+    postgres = connection.vendor == "postgresql"
+    amount = "amount" if postgres else "ROUND(amount * 1000000)"
+    scale = "" if postgres else " / 1000000.0"
+    distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
+    pair = "(%s::bigint, %s::varchar)" if postgres else "(%s, %s)"
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            sql = (
-                f"UPDATE {table} SET total = %s, line_count = %s, fingerprint = %s, "  # noqa: S608
-                "updated_at = %s WHERE id = %s"
+        for start in range(0, len(fingerprints), batch):
+            part = fingerprints[start : start + batch]
+            values = ", ".join([pair] * len(part))
+            of_bill = f"FROM {lines} l WHERE l.bill_id = v.column1"
+            figures = (
+                f"SELECT v.column1 AS id, v.column2 AS fingerprint, "  # noqa: S608
+                f"(SELECT COALESCE(SUM({amount}), 0){scale} {of_bill}) AS total, "
+                f"(SELECT COUNT(*) {of_bill}) AS n FROM (VALUES {values}) AS v"
             )
-            cursor.executemany(sql, adapted)
-            return
-        # PostgreSQL: one statement per `batch` bills instead of a round trip per bill.
-        for start in range(0, len(adapted), batch):
-            part = adapted[start : start + batch]
-            values = ", ".join(
-                ["(%s::numeric, %s::integer, %s::varchar, %s::timestamptz, %s::bigint)"] * len(part)
-            )
+            current = f"({bills}.total, {bills}.line_count, {bills}.fingerprint)"
             cursor.execute(
-                f"UPDATE {table} AS b SET total = v.total, line_count = v.line_count, "  # noqa: S608
-                f"fingerprint = v.fingerprint, updated_at = v.updated_at "
-                f"FROM (VALUES {values}) AS v (total, line_count, fingerprint, updated_at, id) "
-                "WHERE b.id = v.id",
-                [value for change in part for value in change],
+                f"UPDATE {bills} SET total = x.total, line_count = x.n, fingerprint = x.fingerprint, "  # noqa: S608
+                f"updated_at = %s FROM ({figures}) AS x WHERE {bills}.id = x.id "
+                f"AND {current} {distinct} (x.total, x.n, x.fingerprint)",
+                [moment, *[value for row in part for value in row]],
             )

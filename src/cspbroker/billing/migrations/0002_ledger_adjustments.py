@@ -17,7 +17,9 @@ from django.db import migrations, models
 
 
 FROZEN = "a bill with an issued invoice never changes: post a correction on the next bill"
-_ISSUED = "SELECT 1 FROM billing_invoice i WHERE i.bill_id = {bill} AND i.status <> 'draft'"
+# A frozen bill is marked on the bill itself (`is_frozen`, set when its invoice is issued): the
+# triggers read a flag on a row they reach by its primary key, whatever the planner's statistics.
+_FROZEN_BILL = "SELECT 1 FROM billing_bill b WHERE b.id = {bill} AND b.is_frozen"
 _INVOICE_FROZEN_COLUMNS = (
     "number", "year", "sequence", "issued_on", "total", "currency", "bill_id", "customer_id", "issuer_id",
     "customer_snapshot", "issuer_snapshot", "lines_snapshot", "issued_by",
@@ -25,13 +27,13 @@ _INVOICE_FROZEN_COLUMNS = (
 
 SQLITE = [
     f"CREATE TRIGGER billing_line_frozen_insert BEFORE INSERT ON billing_chargeline "
-    f"WHEN NEW.bill_id IS NOT NULL AND EXISTS ({_ISSUED.format(bill='NEW.bill_id')}) "
+    f"WHEN NEW.bill_id IS NOT NULL AND EXISTS ({_FROZEN_BILL.format(bill='NEW.bill_id')}) "
     f"BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END",
     f"CREATE TRIGGER billing_line_frozen_update BEFORE UPDATE ON billing_chargeline "
-    f"WHEN EXISTS ({_ISSUED.format(bill='OLD.bill_id')}) OR EXISTS ({_ISSUED.format(bill='NEW.bill_id')}) "
+    f"WHEN EXISTS ({_FROZEN_BILL.format(bill='OLD.bill_id')}) OR EXISTS ({_FROZEN_BILL.format(bill='NEW.bill_id')}) "
     f"BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END",
     f"CREATE TRIGGER billing_bill_frozen_update BEFORE UPDATE ON billing_bill "
-    f"WHEN EXISTS ({_ISSUED.format(bill='OLD.id')}) BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END",
+    f"WHEN OLD.is_frozen BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END",
     "CREATE TRIGGER billing_invoice_frozen_update BEFORE UPDATE ON billing_invoice "
     "WHEN OLD.status <> 'draft' AND ("
     + " OR ".join(f"NEW.{column} IS NOT OLD.{column}" for column in _INVOICE_FROZEN_COLUMNS)
@@ -52,12 +54,12 @@ POSTGRESQL = [
       -- Nested: a transition table a trigger does not have must not even be planned.
       IF TG_OP IN ('INSERT', 'UPDATE') THEN
         IF EXISTS (
-          SELECT 1 FROM new_lines n JOIN billing_invoice i ON i.bill_id = n.bill_id WHERE i.status <> 'draft'
+          SELECT 1 FROM new_lines n JOIN billing_bill b ON b.id = n.bill_id WHERE b.is_frozen
         ) THEN {_PG_RAISE}; END IF;
       END IF;
       IF TG_OP IN ('UPDATE', 'DELETE') THEN
         IF EXISTS (
-          SELECT 1 FROM old_lines o JOIN billing_invoice i ON i.bill_id = o.bill_id WHERE i.status <> 'draft'
+          SELECT 1 FROM old_lines o JOIN billing_bill b ON b.id = o.bill_id WHERE b.is_frozen
         ) THEN {_PG_RAISE}; END IF;
       END IF;
       RETURN NULL;
@@ -69,10 +71,10 @@ POSTGRESQL = [
     "EXECUTE FUNCTION billing_refuse_frozen_lines()",
     "CREATE TRIGGER billing_line_frozen_delete AFTER DELETE ON billing_chargeline "
     "REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION billing_refuse_frozen_lines()",
-    # Bills: their totals and dates once invoiced.
+    # Bills: nothing of a frozen one changes (freezing it is the last change).
     f"""CREATE OR REPLACE FUNCTION billing_refuse_frozen_bill() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF EXISTS ({_ISSUED.format(bill='OLD.id')}) THEN {_PG_RAISE}; END IF;
+      IF OLD.is_frozen THEN {_PG_RAISE}; END IF;
       IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
       RETURN NEW;
     END $$""",
@@ -100,6 +102,11 @@ POSTGRESQL_DROP = [
     "DROP FUNCTION IF EXISTS billing_refuse_frozen_invoice()",
 ]
 STATEMENTS = {"sqlite": (SQLITE, SQLITE_DROP), "postgresql": (POSTGRESQL, POSTGRESQL_DROP)}
+
+
+def freeze_issued(apps, schema_editor):
+    Bill = apps.get_model("billing", "Bill")
+    Bill.objects.filter(invoice__isnull=False).exclude(invoice__status="draft").update(is_frozen=True)
 
 
 def add_triggers(apps, schema_editor):
@@ -236,5 +243,11 @@ class Migration(migrations.Migration):
             model_name='chargeline',
             constraint=models.UniqueConstraint(fields=('subscription', 'charge_type', 'period_start', 'period_end', 'sequence', 'revision'), name='charge_line_unique_key'),
         ),
+        migrations.AddField(
+            model_name='bill',
+            name='is_frozen',
+            field=models.BooleanField(default=False),
+        ),
+        migrations.RunPython(freeze_issued, migrations.RunPython.noop),
         migrations.RunPython(add_triggers, drop_triggers),
     ]

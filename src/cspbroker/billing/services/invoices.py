@@ -14,7 +14,7 @@ from django.db import transaction
 from cspbroker.accounts.access import Actor, may
 from cspbroker.accounts.models import Organization
 from cspbroker.accounts.services import PermissionDenied
-from cspbroker.billing.models import ChargeLine, Invoice, InvoiceStatus
+from cspbroker.billing.models import Bill, ChargeLine, Invoice, InvoiceStatus
 from cspbroker.billing.services.numbering import next_number
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.errors import DomainError
@@ -99,6 +99,8 @@ def issue_invoice(*, invoice_id: int, actor: Actor, clock: Clock) -> Invoice:
         invoice.issued_by = actor.ref
         invoice.status = InvoiceStatus.ISSUED
         invoice.save()
+        # The bill is frozen with it: from now on the database refuses any change to it or its lines.
+        Bill.objects.filter(pk=invoice.bill_id).update(is_frozen=True)
     return invoice
 
 
