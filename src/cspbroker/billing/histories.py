@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Count, Max
+from psycopg.types.datetime import TimestamptzLoader
 
 from cspbroker.accounts.models import Organization
 from cspbroker.catalog.models import Offer
@@ -104,7 +105,7 @@ def customer_time_zone(customer: Organization) -> str:
 
 def fingerprints(customer_ids: Sequence[int]) -> dict[int, str]:
     """A cheap summary of each customer's ledger (count and newest id), one grouped query."""
-    marks = {customer_id: "0:0" for customer_id in customer_ids}
+    marks = {customer_id: fingerprint(0, 0) for customer_id in customer_ids}
     rows = (
         LedgerEntry.objects.filter(customer_id__in=list(customer_ids))
         .values("customer_id")
@@ -112,8 +113,13 @@ def fingerprints(customer_ids: Sequence[int]) -> dict[int, str]:
         .order_by()
     )
     for row in rows:
-        marks[row["customer_id"]] = f"{row['n']}:{row['newest']}"
+        marks[row["customer_id"]] = fingerprint(row["n"], row["newest"])
     return marks
+
+
+def fingerprint(entries: int | None, newest: int | None) -> str:
+    """A ledger's summary: how many entries and the newest one (entries are only ever appended)."""
+    return f"{entries or 0}:{newest or 0}"
 
 
 def load_histories(
@@ -179,8 +185,13 @@ def ledger_rows(customer_ids: list[int]) -> Iterator[_Entry]:
         f"SELECT {', '.join(_ENTRY_FIELDS)} FROM {table} WHERE customer_id IN ({marks}) "  # noqa: S608
         "ORDER BY subscription_id, effective_at, id"
     )
-    decode = _native if connection.vendor == "postgresql" else _from_sqlite
+    postgres = connection.vendor == "postgresql"
+    decode = _native if postgres else _from_sqlite
     with connection.cursor() as cursor:
+        if postgres:
+            # psycopg's own (compiled) moment loader: Django's wraps it in Python to set the zone,
+            # which the session's UTC already is, at several times the cost per value.
+            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, customer_ids)
         while rows := cursor.fetchmany(20000):
             for row in rows:

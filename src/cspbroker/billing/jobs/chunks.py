@@ -9,20 +9,22 @@ writes it. In one process the two simply follow each other.
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import connection
+
 from cspbroker.accounts.models import Organization
-from cspbroker.billing.histories import fingerprints
+from cspbroker.billing.histories import fingerprint, fingerprints
 from cspbroker.billing.jobs.storage import AdaptedRow, LineRow, adapt_rows
 from cspbroker.billing.models import Bill
 from cspbroker.billing.planning import PlannedLine, plan_cycle
 from cspbroker.catalog.pricing import split_source
 from cspbroker.domain.periods import BillingCycle
+from cspbroker.subscriptions.models import LedgerEntry
 
 
 @dataclass
@@ -105,13 +107,27 @@ def _prepare(
 
 
 def unchanged_customers(customer_ids: list[int], cycle: BillingCycle) -> set[int]:
-    """The customers whose ledger has not changed since their bill of `cycle` was computed."""
-    marks = fingerprints(customer_ids)
-    stored: dict[int, set[str]] = defaultdict(set)
-    rows = Bill.objects.filter(customer_id__in=customer_ids, cycle_label=cycle.label)
-    for customer_id, fingerprint in rows.values_list("customer_id", "fingerprint"):
-        stored[customer_id].add(fingerprint)
-    return {customer_id for customer_id in customer_ids if stored.get(customer_id) == {marks[customer_id]}}
+    """The customers whose ledger has not changed since their bill of `cycle` was computed: every
+    bill of theirs for the cycle carries the fingerprint of their ledger as it is now. One raw query
+    (a re-run of a cycle is mostly this, chunk after chunk)."""
+    if not customer_ids:
+        return set()
+    bills = connection.ops.quote_name(Bill._meta.db_table)
+    ledger = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    marks = ", ".join(["%s"] * len(customer_ids))
+    sql = (
+        f"SELECT b.customer_id, b.fingerprint, f.n, f.newest FROM {bills} b LEFT JOIN "  # noqa: S608
+        f"(SELECT customer_id, COUNT(*) AS n, MAX(id) AS newest FROM {ledger} "
+        f"WHERE customer_id IN ({marks}) GROUP BY customer_id) f ON f.customer_id = b.customer_id "
+        f"WHERE b.cycle_label = %s AND b.customer_id IN ({marks})"
+    )
+    unchanged: set[int] = set()
+    changed: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*customer_ids, cycle.label, *customer_ids])
+        for customer_id, stored, entries, newest in cursor.fetchall():
+            (unchanged if stored == fingerprint(entries, newest) else changed).add(customer_id)
+    return unchanged - changed
 
 
 def _dry_totals(prepared: ChunkPlan, rows: list[LineRow]) -> None:

@@ -5,7 +5,8 @@ machine with two cores or more the run prepares chunk N+1 (reading only) in anot
 stores chunk N. Chunks hold different customers, so their reads and writes never meet. Processes are
 started fresh ("spawn": the run may be inside a threaded huey worker, where forking is unsafe), each
 with the run's own database settings, and at most one chunk per process waits ahead, to bound memory.
-A run of a few chunks, or `CSPB_BILLING_PROCESSES=1`, prepares everything in its own process.
+A run of a few chunks, a run inside a transaction (the workers would not see its uncommitted rows),
+or `CSPB_BILLING_PROCESSES=0`, prepares everything in its own process.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 
 from django.conf import settings
 from django.db import connection
@@ -38,33 +41,48 @@ def processes() -> int:
     return min(os.cpu_count() or 1, 4)
 
 
-def prepared_chunks(
-    chunks: Sequence[list[int]], cycle: BillingCycle, *, today: date, now: datetime, dry_run: bool
-) -> Iterator[ChunkPlan]:
-    """Each chunk prepared, in order."""
+def _shared_database() -> bool:
+    """Whether another process reads what this one has written: not from inside a transaction (its
+    rows are not committed) nor from an in-memory SQLite database."""
+    if connection.in_atomic_block:
+        return False
+    name = str(connection.settings_dict.get("NAME") or "")
+    return not (connection.vendor == "sqlite" and (name in {"", ":memory:"} or "mode=memory" in name))
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkJob:
+    """One chunk of customers to prepare for `cycle`, on the billing organisation's `today`."""
+
+    customer_ids: list[int]
+    cycle: BillingCycle
+    today: date
+
+
+def prepared_chunks(jobs: Sequence[ChunkJob], *, now: datetime, dry_run: bool) -> Iterator[ChunkPlan]:
+    """Each job's chunk prepared, in order. One pipeline for the whole run: every billing day's
+    chunks flow through the same workers, started once."""
     workers = processes()
-    if workers < 1 or len(chunks) < MIN_CHUNKS:
-        for customer_ids in chunks:
-            yield prepare_chunk(customer_ids, cycle, today=today, now=now, dry_run=dry_run)
+    if workers < 1 or len(jobs) < MIN_CHUNKS or not _shared_database():
+        for job in jobs:
+            yield prepare_chunk(job.customer_ids, job.cycle, today=job.today, now=now, dry_run=dry_run)
         return
     context = multiprocessing.get_context("spawn")
     database = dict(connection.settings_dict)
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=start_worker, initargs=(database,)
     ) as pool:
-        waiting: deque[Future[ChunkPlan]] = deque()
-        pending = iter(chunks)
-        for customer_ids in pending:
-            waiting.append(
-                pool.submit(prepare_chunk, customer_ids, cycle, today=today, now=now, dry_run=dry_run)
+
+        def submit(job: ChunkJob) -> Future[ChunkPlan]:
+            return pool.submit(
+                prepare_chunk, job.customer_ids, job.cycle, today=job.today, now=now, dry_run=dry_run
             )
-            if len(waiting) > workers:
-                break
+
+        pending = iter(jobs)
+        waiting: deque[Future[ChunkPlan]] = deque(submit(job) for job in islice(pending, workers + 1))
         while waiting:
             prepared = waiting.popleft().result()
             following = next(pending, None)
             if following is not None:
-                waiting.append(
-                    pool.submit(prepare_chunk, following, cycle, today=today, now=now, dry_run=dry_run)
-                )
+                waiting.append(submit(following))
             yield prepared

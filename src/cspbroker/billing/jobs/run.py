@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from cspbroker.accounts.models import Organization
 from cspbroker.accounts.services import InvalidInput
 from cspbroker.billing.jobs.chunks import ChunkPlan, unchanged_customers
-from cspbroker.billing.jobs.parallel import prepared_chunks
+from cspbroker.billing.jobs.parallel import ChunkJob, prepared_chunks
 from cspbroker.billing.jobs.store import store_chunk
 from cspbroker.billing.models import Bill, LedgerMark
 from cspbroker.clock import platform_clock
@@ -88,11 +88,27 @@ def parse_cycle(label: str) -> tuple[int, int]:
     return year, month
 
 
-def customers_in_scope(reseller_id: int | None = None) -> list[Organization]:
-    customers = Organization.objects.filter(kind=OrganizationKind.CUSTOMER.value).select_related("parent")
+class ScopeCustomer(NamedTuple):
+    """A customer as the run needs it: whose billing calendar it follows (B1), in which zone."""
+
+    id: int
+    billing_day: int
+    time_zone: str
+
+
+def customers_in_scope(reseller_id: int | None = None) -> list[ScopeCustomer]:
+    """The customers a run bills (a reseller's, or all), with their billing organisation's day and
+    time zone (`Organization.billed_by`: the reseller's, the operator's for a direct customer)."""
+    customers = Organization.objects.filter(kind=OrganizationKind.CUSTOMER.value)
     if reseller_id is not None:
         customers = customers.filter(parent_id=reseller_id)
-    return list(customers.order_by("id"))
+    rows = customers.order_by("id").values_list(
+        "id", "parent_id", "parent__billing_day", "parent__time_zone", "billing_day", "time_zone"
+    )
+    return [
+        ScopeCustomer(pk, day, zone) if parent_id is not None else ScopeCustomer(pk, own_day, own_zone)
+        for pk, parent_id, day, zone, own_day, own_zone in rows
+    ]
 
 
 def cycle_for(customer: Organization, year: int, month: int) -> BillingCycle:
@@ -118,12 +134,13 @@ def run_billing(
     customers = customers_in_scope(reseller_id)
     if not dry_run:
         summary.renewals = renew_due(
-            clock=clock, customer_ids=None if reseller_id is None else [c.pk for c in customers]
+            clock=clock, customer_ids=None if reseller_id is None else [c.id for c in customers]
         )
-    by_day: dict[int, list[Organization]] = defaultdict(list)
+    by_day: dict[int, list[ScopeCustomer]] = defaultdict(list)
     for customer in customers:
-        by_day[customer.billed_by.billing_day].append(customer)
-    done = 0
+        by_day[customer.billing_day].append(customer)
+    last_billed = {} if dry_run else _last_billed(reseller_id)
+    work: list[tuple[BillingCycle, Sequence[ScopeCustomer]]] = []
     for day, group in by_day.items():
         billing_cycle_ = billing_cycle(day, year, month)
         chunks = list(_chunks(group, chunk_size))
@@ -131,13 +148,15 @@ def run_billing(
             # First any cycle since the customers' last bill that was never run (within the correction
             # horizon): nothing due is skipped, and every line is on its own cycle's bill.
             for chunk in chunks:
-                for missed, late_customers in _missed_cycles(chunk, billing_cycle_, clock):
-                    for _ in _run_cycle([late_customers], missed, summary, dry_run=False, clock=clock):
+                for missed, late_customers in _missed_cycles(chunk, billing_cycle_, last_billed, clock):
+                    for _ in _run_chunks([(missed, late_customers)], summary, dry_run=False, clock=clock):
                         pass
-        for stored in _run_cycle(chunks, billing_cycle_, summary, dry_run=dry_run, clock=clock):
-            done += stored
-            if progress is not None:
-                progress(done, len(customers))
+        work.extend((billing_cycle_, chunk) for chunk in chunks)
+    done = 0
+    for stored in _run_chunks(work, summary, dry_run=dry_run, clock=clock):
+        done += stored
+        if progress is not None:
+            progress(done, len(customers))
     summary.customers = len(customers)
     if not dry_run:
         _final_totals(summary, reseller_id)
@@ -145,32 +164,33 @@ def run_billing(
     return summary
 
 
-def _chunks(items: Sequence[Organization], size: int) -> Iterator[Sequence[Organization]]:
+def _chunks(items: Sequence[ScopeCustomer], size: int) -> Iterator[Sequence[ScopeCustomer]]:
     for index in range(0, len(items), size):
         yield items[index : index + size]
 
 
+def _last_billed(reseller_id: int | None) -> dict[int, str]:
+    """Each customer's last billed cycle (its ledger mark), one query for the whole run."""
+    marks = LedgerMark.objects.all()
+    if reseller_id is not None:
+        marks = marks.filter(customer__parent_id=reseller_id)
+    return dict(marks.values_list("customer_id", "cycle_label"))
+
+
 def _missed_cycles(
-    chunk: Sequence[Organization], cycle: BillingCycle, clock: Clock
-) -> list[tuple[BillingCycle, list[Organization]]]:
-    marks = dict(
-        LedgerMark.objects.filter(customer_id__in=[c.pk for c in chunk]).values_list(
-            "customer_id", "cycle_label"
-        )
-    )
-    if not marks:
+    chunk: Sequence[ScopeCustomer], cycle: BillingCycle, last_billed: dict[int, str], clock: Clock
+) -> list[tuple[BillingCycle, list[ScopeCustomer]]]:
+    if not any(customer.id in last_billed for customer in chunk):
         return []
-    billing_org = chunk[0].billed_by
-    oldest = oldest_open_cycle(
-        billing_org.billing_day, clock.today(billing_org.time_zone), correction_cycles()
-    )
-    missed: dict[str, list[Organization]] = defaultdict(list)
+    billing_day, zone = chunk[0].billing_day, chunk[0].time_zone
+    oldest = oldest_open_cycle(billing_day, clock.today(zone), correction_cycles())
+    missed: dict[str, list[ScopeCustomer]] = defaultdict(list)
     labels: dict[str, BillingCycle] = {}
     for customer in chunk:
-        last = marks.get(customer.pk)
+        last = last_billed.get(customer.id)
         if last is None or last >= cycle.label:
             continue
-        for between in cycles_between(billing_org.billing_day, last, cycle.label):
+        for between in cycles_between(billing_day, last, cycle.label):
             if between.label >= oldest.label:
                 missed[between.label].append(customer)
                 labels[between.label] = between
@@ -189,42 +209,44 @@ def cycles_between(billing_day: int, after: str, before: str) -> list[BillingCyc
         found.append(billing_cycle(billing_day, year, month))
 
 
-def _run_cycle(
-    chunks: Sequence[Sequence[Organization]],
-    cycle: BillingCycle,
+def _run_chunks(
+    work: Sequence[tuple[BillingCycle, Sequence[ScopeCustomer]]],
     summary: RunSummary,
     *,
     dry_run: bool,
     clock: Clock,
 ) -> Iterator[int]:
-    """Prepare each chunk (in worker processes when the run is large) and store it in turn; yields the
-    number of customers of each chunk done."""
-    if not chunks:
+    """Prepare each chunk of its cycle (in worker processes when the run is large, one pipeline for
+    every billing day) and store it in turn; yields the number of customers of each chunk done."""
+    if not work:
         return
-    today = clock.today(chunks[0][0].billing_time_zone)
-    ids = [[customer.pk for customer in chunk] for chunk in chunks]
-    if not dry_run:
-        # Unchanged customers are left out before any chunk is handed to a worker: a re-run of a cycle
-        # costs a few queries per chunk, and starts no process.
-        for chunk in ids:
-            unchanged = unchanged_customers(chunk, cycle)
-            summary.customers_skipped += len(unchanged)
-            chunk[:] = [customer_id for customer_id in chunk if customer_id not in unchanged]
-    sizes = [len(chunk) for chunk in chunks]
-    work = [chunk for chunk in ids if chunk]
-    prepared_all = prepared_chunks(work, cycle, today=today, now=clock.now(), dry_run=dry_run)
-    for size, customer_ids in zip(sizes, ids, strict=True):
-        if not customer_ids:
-            yield size
-            continue
-        prepared = next(prepared_all)
-        _count(summary, prepared)
+    jobs: list[ChunkJob] = []
+    today: dict[str, date] = {}
+    for cycle, chunk in work:
+        ids = [customer.id for customer in chunk]
         if not dry_run:
-            stored = store_chunk(prepared, now=clock.now())
-            summary.lines_created += stored.lines_created
-            summary.lines_deleted += stored.lines_deleted
-            summary.customers_frozen += stored.frozen
-        yield size
+            # Unchanged customers are left out before any chunk is handed to a worker: a re-run of a
+            # cycle costs a few queries per chunk, and starts no process.
+            unchanged = unchanged_customers(ids, cycle)
+            summary.customers_skipped += len(unchanged)
+            ids = [customer_id for customer_id in ids if customer_id not in unchanged]
+        zone = chunk[0].time_zone
+        if zone not in today:  # one day for the whole run, even one that passes midnight
+            today[zone] = clock.today(zone)
+        jobs.append(ChunkJob(ids, cycle, today[zone]))
+    prepared_all = prepared_chunks(
+        [job for job in jobs if job.customer_ids], now=clock.now(), dry_run=dry_run
+    )
+    for (_, chunk), job in zip(work, jobs, strict=True):
+        if job.customer_ids:
+            prepared = next(prepared_all)
+            _count(summary, prepared)
+            if not dry_run:
+                stored = store_chunk(prepared, now=clock.now())
+                summary.lines_created += stored.lines_created
+                summary.lines_deleted += stored.lines_deleted
+                summary.customers_frozen += stored.frozen
+        yield len(chunk)
 
 
 def _count(summary: RunSummary, prepared: ChunkPlan) -> None:
