@@ -121,3 +121,7 @@ def _check(bw, example) -> None:
     stored = Bill.objects.filter(customer=customer, cycle_label=NEXT).first()
     total = sum((bill.total.amount for bill in preview.bills), Decimal(0))
     assert total == (stored.total if stored else Decimal(0))
+    # Every bill's figures are its lines' (whether the run wrote them from its rows or summed them).
+    for bill in Bill.objects.filter(customer=customer):
+        lines = list(ChargeLine.objects.filter(bill=bill).values_list("amount", flat=True))
+        assert (bill.total, bill.line_count) == (sum(lines, Decimal(0)), len(lines))

@@ -8,8 +8,16 @@ from decimal import Decimal
 
 import pytest
 
-from cspbroker.billing.jobs.storage import LineRow, adapt_rows, insert_lines
-from cspbroker.billing.models import ChargeLine
+from cspbroker.billing.jobs.storage import (
+    LineRow,
+    adapt_rows,
+    create_draft_invoices,
+    insert_bills,
+    insert_lines,
+    store_marks,
+)
+from cspbroker.billing.models import Bill, ChargeLine, Invoice, LedgerMark
+from cspbroker.domain.periods import billing_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +80,41 @@ def test_lines_are_stored_as_computed_and_a_stored_key_is_skipped(bw) -> None:
     )
     assert line.created_at == AT and line.period_end == date(2026, 10, 15) and line.reverses_id is None
     assert stored[3].amount == Decimal("0.01")  # the first of a repeated key wins
+
+
+def test_bills_invoices_and_marks_written_in_bulk_are_what_the_models_make(bw) -> None:
+    customer, issuer = bw.org("adventureworks"), bw.org("adventureworks").parent
+    cycle = billing_cycle(15, 2026, 10)
+    insert_bills([(customer.pk, issuer.pk, "EUR"), (customer.pk, issuer.pk, "USD")], cycle, at=AT)
+    insert_bills([(customer.pk, issuer.pk, "EUR")], cycle, at=datetime(2027, 1, 1, tzinfo=UTC))  # kept
+    bills = list(Bill.objects.filter(customer=customer).order_by("currency"))
+    assert [(b.currency, b.total, b.line_count, b.fingerprint, b.is_frozen) for b in bills] == [
+        ("EUR", Decimal(0), 0, "", False),
+        ("USD", Decimal(0), 0, "", False),
+    ]
+    assert (bills[0].period_start, bills[0].period_end, bills[0].bill_date) == (
+        cycle.period.start,
+        cycle.period.end,
+        cycle.bill_date,
+    )
+    assert bills[0].created_at == bills[0].updated_at == AT and bills[0].issuer_id == issuer.pk
+
+    create_draft_invoices([customer.pk], cycle.label, at=AT)
+    create_draft_invoices([customer.pk], cycle.label, at=AT)  # one invoice per bill, ever
+    made = Invoice(bill=bills[0], customer=customer, issuer=issuer, currency="EUR")
+    for invoice in Invoice.objects.filter(customer=customer):
+        assert (invoice.status, invoice.number, invoice.customer_snapshot, invoice.lines_snapshot) == (
+            made.status,
+            made.number,
+            made.customer_snapshot,
+            made.lines_snapshot,
+        )
+        assert invoice.total is None and invoice.created_at == AT
+    assert Invoice.objects.filter(customer=customer).count() == 2
+
+    store_marks({customer.pk: (7, "2026-10", "2026-10")})
+    store_marks({customer.pk: (9, "2026-11", "2026-11")})  # moves on; the first billed cycle stays
+    mark = LedgerMark.objects.get(customer=customer)
+    assert (mark.entry_id, mark.cycle_label, mark.first_cycle_label) == (9, "2026-11", "2026-10")
+    store_marks({customer.pk: (9, "2026-09", "2026-09")})  # an older cycle re-run reaches further back
+    assert LedgerMark.objects.get(customer=customer).first_cycle_label == "2026-09"

@@ -19,7 +19,7 @@ from django.db import connection
 
 from cspbroker.accounts.models import Organization
 from cspbroker.billing.histories import fingerprint, fingerprints
-from cspbroker.billing.jobs.storage import AdaptedRow, LineRow, adapt_rows
+from cspbroker.billing.jobs.storage import AdaptedRow, LineRow, adapt_rows, bulk_cursor
 from cspbroker.billing.models import Bill
 from cspbroker.billing.planning import PlannedLine, plan_cycle
 from cspbroker.catalog.pricing import split_source
@@ -38,6 +38,8 @@ class ChunkPlan:
     deletes: dict[int, list[int]] = field(default_factory=dict)  # customer → stale lines of its bill
     marks: dict[int, tuple[int, str, str]] = field(default_factory=dict)  # customer → ledger mark
     fingerprints: dict[int, str] = field(default_factory=dict)
+    # Each bill's (customer, currency) total and number of rows, for a bill the store makes.
+    bill_figures: dict[tuple[int, str], tuple[Decimal, int]] = field(default_factory=dict)
     frozen: int = 0
     subscriptions: int = 0
     settled: int = 0
@@ -96,9 +98,14 @@ def _prepare(
         prepared.adjustments += customer_plan.adjustments
         if customer_plan.deletes:
             prepared.deletes[customer_id] = list(customer_plan.deletes)
+        figures = prepared.bill_figures
         for planned in customer_plan.lines:
-            rows.append(to_row(planned, customer_id, now))
-            prepared.row_bills.append((customer_id, planned.line.currency))
+            row = to_row(planned, customer_id, now)
+            rows.append(row)
+            bill = (customer_id, planned.line.currency)
+            prepared.row_bills.append(bill)
+            total, count = figures.get(bill, (Decimal(0), 0))
+            figures[bill] = (total + row[12], count + 1)
     if dry_run:
         _dry_totals(prepared, rows)
     else:
@@ -123,7 +130,7 @@ def unchanged_customers(customer_ids: list[int], cycle: BillingCycle) -> set[int
     )
     unchanged: set[int] = set()
     changed: set[int] = set()
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(sql, [*customer_ids, cycle.label, *customer_ids])
         for customer_id, stored, entries, newest in cursor.fetchall():
             (unchanged if stored == fingerprint(entries, newest) else changed).add(customer_id)

@@ -13,15 +13,18 @@ emits), so a re-run inserts nothing:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 from psycopg.errors import UniqueViolation
 
-from cspbroker.billing.models import Bill, ChargeLine
+from cspbroker.billing.models import Bill, ChargeLine, Invoice, InvoiceStatus, LedgerMark
+from cspbroker.domain.periods import BillingCycle
 
 LINE_COLUMNS = (
     "subscription_id",
@@ -84,6 +87,23 @@ _STAGE = "billing_chargeline_stage"  # a temporary table: private to the connect
 
 
 AdaptedRow = tuple[Any, ...] | str
+
+
+@contextmanager
+def bulk_cursor() -> Iterator[Any]:
+    """A cursor for the run's set-based statements, in the caller's transaction.
+
+    PostgreSQL: psycopg's server-side binding cursor on Django's connection. Django's cursors bind
+    client-side: they quote every parameter into the SQL text in Python, which for statements with
+    thousands of parameters (a chunk's bills, marks, ids) costs several times the statement itself.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
 
 
 def adapt_rows(rows: Sequence[LineRow]) -> list[AdaptedRow]:
@@ -231,7 +251,7 @@ def store_bill_totals(fingerprints: Sequence[tuple[int, str]], *, at: datetime, 
     scale = "" if postgres else " / 1000000.0"
     distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
     pair = "(%s::bigint, %s::varchar)" if postgres else "(%s, %s)"
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         for start in range(0, len(fingerprints), batch):
             part = fingerprints[start : start + batch]
             values = ", ".join([pair] * len(part))
@@ -254,4 +274,133 @@ def store_bill_totals(fingerprints: Sequence[tuple[int, str]], *, at: datetime, 
                 f"updated_at = %s FROM ({figures}) AS x WHERE {bills}.id = x.id "
                 f"AND {current} {distinct} (x.total, x.n, x.fingerprint)",
                 [moment, *[value for row in part for value in row]],
+            )
+
+
+_BILL_COLUMNS = (
+    "customer_id",
+    "issuer_id",
+    "cycle_label",
+    "currency",
+    "period_start",
+    "period_end",
+    "bill_date",
+    "total",
+    "is_frozen",
+    "line_count",
+    "fingerprint",
+    "created_at",
+    "updated_at",
+)
+
+
+def insert_bills(
+    bills: Sequence[tuple[int, int, str]], cycle: BillingCycle, *, at: datetime, batch: int = 400
+) -> set[int]:
+    """Empty bills of `cycle`, (customer, issuer, currency) each; a bill already there is left as it
+    is (its UNIQUE customer, cycle and currency). Returns the ids of the bills made. One multi-row
+    INSERT per batch, no model instances: the columns and defaults are the model's (tests compare
+    with bills made through the ORM)."""
+    made: set[int] = set()
+    if not bills:
+        return made
+    ops = connection.ops
+    table = ops.quote_name(Bill._meta.db_table)
+    moment = ops.adapt_datetimefield_value(at)
+    zero = ops.adapt_decimalfield_value(Decimal(0), 24, 6)
+    fixed = (
+        cycle.label,
+        ops.adapt_datefield_value(cycle.period.start),
+        ops.adapt_datefield_value(cycle.period.end),
+        ops.adapt_datefield_value(cycle.bill_date),
+    )
+    row = "(" + ", ".join(["%s"] * len(_BILL_COLUMNS)) + ")"
+    with bulk_cursor() as cursor:
+        for start in range(0, len(bills), batch):
+            part = bills[start : start + batch]
+            values: list[Any] = []
+            for customer_id, issuer_id, currency in part:
+                label, period_start, period_end, bill_date = fixed
+                values += (customer_id, issuer_id, label, currency, period_start, period_end, bill_date)
+                values += (zero, False, 0, "", moment, moment)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(_BILL_COLUMNS)}) VALUES {', '.join([row] * len(part))} "  # noqa: S608
+                "ON CONFLICT (customer_id, cycle_label, currency) DO NOTHING RETURNING id",
+                values,
+            )
+            made.update(pk for (pk,) in cursor.fetchall())
+    return made
+
+
+def store_bill_figures(
+    figures: Sequence[tuple[int, Decimal, int, str]], *, at: datetime, batch: int = 400
+) -> None:
+    """Known totals, line counts and fingerprints of bills: (bill id, total, lines, fingerprint).
+
+    For a bill made in the storing transaction whose lines all went in, the figures are those of the
+    rows just inserted; reading them back from the lines would cost a pass over every line.
+    """
+    if not figures:
+        return
+    ops = connection.ops
+    bills = ops.quote_name(Bill._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    row = "(%s::bigint, %s::numeric, %s::integer, %s::varchar)" if postgres else "(%s, %s, %s, %s)"
+    with bulk_cursor() as cursor:
+        for start in range(0, len(figures), batch):
+            part = figures[start : start + batch]
+            values: list[Any] = []
+            for pk, total, lines, fingerprint in part:
+                values += (pk, ops.adapt_decimalfield_value(total, 24, 6), lines, fingerprint)
+            cursor.execute(
+                f"UPDATE {bills} SET total = v.column2, line_count = v.column3, "  # noqa: S608
+                f"fingerprint = v.column4, updated_at = %s "
+                f"FROM (VALUES {', '.join([row] * len(part))}) AS v WHERE {bills}.id = v.column1",
+                [ops.adapt_datetimefield_value(at), *values],
+            )
+
+
+def create_draft_invoices(customer_ids: Sequence[int], cycle_label: str, *, at: datetime) -> None:
+    """A draft invoice for each of the customers' bills of the cycle that has none, in one
+    INSERT … SELECT. The constants are the model's defaults for a draft (no number, empty snapshots)."""
+    if not customer_ids:
+        return
+    ops = connection.ops
+    invoices = ops.quote_name(Invoice._meta.db_table)
+    bills = ops.quote_name(Bill._meta.db_table)
+    marks = ", ".join(["%s"] * len(customer_ids))
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {invoices} (bill_id, customer_id, issuer_id, currency, status, number, "  # noqa: S608
+            "customer_snapshot, issuer_snapshot, lines_snapshot, issued_by, void_reason, created_at) "
+            f"SELECT b.id, b.customer_id, b.issuer_id, b.currency, %s, '', '{{}}', '{{}}', '[]', '', '', %s "
+            f"FROM {bills} b WHERE b.cycle_label = %s AND b.customer_id IN ({marks}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {invoices} i WHERE i.bill_id = b.id) "
+            "ON CONFLICT DO NOTHING",
+            [InvoiceStatus.DRAFT.value, ops.adapt_datetimefield_value(at), cycle_label, *customer_ids],
+        )
+
+
+def store_marks(marks: dict[int, tuple[int, str, str]], *, batch: int = 500) -> None:
+    """Each customer's ledger mark (entry id, cycle, first cycle), inserted or moved in one upsert per
+    batch; the first cycle ever billed only moves back."""
+    if not marks:
+        return
+    table = connection.ops.quote_name(LedgerMark._meta.db_table)
+    earliest = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    items = list(marks.items())
+    with bulk_cursor() as cursor:
+        for start in range(0, len(items), batch):
+            part = items[start : start + batch]
+            cursor.execute(
+                f"INSERT INTO {table} (customer_id, entry_id, cycle_label, first_cycle_label) "  # noqa: S608
+                f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(part))} "
+                "ON CONFLICT (customer_id) DO UPDATE SET entry_id = excluded.entry_id, "
+                "cycle_label = excluded.cycle_label, "
+                f"first_cycle_label = {earliest}({table}.first_cycle_label, excluded.first_cycle_label)",
+                [
+                    value
+                    for customer_id, (entry, label, first) in part
+                    for value in (customer_id, entry, label, first)
+                ],
             )
