@@ -8,6 +8,14 @@ charge rows inserted in one transaction the cheapest plain way for the database 
 per row). Prints a table and one JSON line per database:
 
     {"bench": "billing_run", "db": "sqlite", "subscriptions": 100000, "seconds": 41.2, ...}
+
+Then the same on a tenth of the data (BENCH_SCALING=0 skips it), and one line per database with the
+ratio of the times for ten times the data (target ≤ 11):
+
+    {"bench": "billing_scaling", "db": "sqlite", "data_ratio": 10.0, "time_ratio": 6.2, ...}
+
+Each run also times the next cycle with 1% of subscriptions changed back-dated (`late`, `next s`)
+and the adjustment pass within it (`adjust s`).
 """
 
 from __future__ import annotations
@@ -391,7 +399,8 @@ def _bench(db: str, url: str, folder: Path, customers: int) -> dict[str, object]
         out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=folder)
         if out.returncode:
             raise RuntimeError(f"bench worker {args[0]} failed:\n{out.stderr[-4000:]}")
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+        return result
 
     generated = call("generate", db, url, str(folder), str(customers))
     result = call("run", db, url, str(folder))
@@ -400,7 +409,30 @@ def _bench(db: str, url: str, folder: Path, customers: int) -> dict[str, object]
 
 
 def main(scale: float) -> None:
-    customers = max(int(10_000 * scale), 1)
+    results = _results(max(int(10_000 * scale), 1))
+    _print(results)
+    if os.environ.get("BENCH_SCALING", "1") != "0" and scale >= 0.1:
+        # The target "10× the data ≤ 11× the time": the same bench on a tenth of the data.
+        smaller = {r["db"]: r for r in _results(max(int(1_000 * scale), 1))}
+        _print(list(smaller.values()))
+        for r in results:
+            small = smaller.get(str(r["db"]))
+            if small:
+                size, small_size = float(str(r["subscriptions"])), float(str(small["subscriptions"]))
+                scaling = {
+                    "bench": "billing_scaling",
+                    "db": r["db"],
+                    "subscriptions": [small["subscriptions"], r["subscriptions"]],
+                    "seconds": [small["seconds"], r["seconds"]],
+                    "data_ratio": round(
+                        float(str(r["subscriptions"])) / float(str(small["subscriptions"])), 1
+                    ),
+                    "time_ratio": round(float(str(r["seconds"])) / float(str(small["seconds"])), 2),
+                }
+                print(json.dumps(scaling))
+
+
+def _results(customers: int) -> list[dict[str, object]]:
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-billing-") as tmp:
         folder = Path(tmp)
@@ -418,6 +450,10 @@ def main(scale: float) -> None:
                 _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         else:
             print("bench_billing: PostgreSQL on 127.0.0.1:5432 unreachable; skipped")
+    return results
+
+
+def _print(results: list[dict[str, object]]) -> None:
     header = f"{'db':<11}{'subs':>8}{'lines':>9}{'bills':>7}{'run s':>8}{'subs/s':>8}{'lines/s':>9}"
     header += f"{'bills/s':>8}{'floor s':>8}{'floor by':>12}{'×floor':>7}{'rerun s':>8}{'peak MiB':>9}"
     header += f"{'late':>6}{'next s':>8}{'adjust s':>9}"
