@@ -424,9 +424,7 @@ def main(scale: float) -> None:
                     "db": r["db"],
                     "subscriptions": [small["subscriptions"], r["subscriptions"]],
                     "seconds": [small["seconds"], r["seconds"]],
-                    "data_ratio": round(
-                        float(str(r["subscriptions"])) / float(str(small["subscriptions"])), 1
-                    ),
+                    "data_ratio": round(size / small_size, 1),
                     "time_ratio": round(float(str(r["seconds"])) / float(str(small["seconds"])), 2),
                 }
                 print(json.dumps(scaling))
