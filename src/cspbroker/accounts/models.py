@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from cspbroker import clock
 from cspbroker.domain.parties import OrganizationKind, Role
+from cspbroker.domain.periods import BILLING_TIME_ZONE
 
 country_code = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter ISO 3166 country code, e.g. DE or US.")
 currency_code = RegexValidator(r"^[A-Z]{3}$", "Use the three-letter ISO 4217 currency code, e.g. EUR.")
@@ -84,8 +85,8 @@ class Organization(models.Model):
 
     @property
     def billing_time_zone(self) -> str:
-        """The time zone billing days are counted in: the billing organisation's."""
-        return self.billed_by.time_zone
+        """The time zone billing days are counted in: Microsoft's, UTC (`periods.BILLING_TIME_ZONE`)."""
+        return BILLING_TIME_ZONE
 
 
 class UserManager(BaseUserManager["User"]):

@@ -139,7 +139,7 @@ def _late_subscriptions(
     """Subscriptions with entries recorded since the mark that reach back into billed periods, and the
     first day of the oldest cycle to recompute (never before the correction horizon or the first bill)."""
     billing_org = customer.billed_by
-    zone = ZoneInfo(billing_org.time_zone)
+    zone = ZoneInfo(customer.billing_time_zone)
     forward = cycle.label > mark.cycle_label
     boundary = cycle.period.start if forward else cycle.period.end
     older = cycle.label < mark.cycle_label

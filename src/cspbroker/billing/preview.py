@@ -34,7 +34,7 @@ class NextBill:
 def next_bill(customer: Organization, *, clock: Clock) -> NextBill:
     """The bill of the cycle running today, computed now from the ledger as it stands."""
     billing_org = customer.billed_by
-    today = clock.today(billing_org.time_zone)
+    today = clock.today(customer.billing_time_zone)
     cycle = billing_cycle_containing(billing_org.billing_day, today)
     plan = plan_cycle([customer], cycle, today=today, project=project_renewals)
     return NextBill(customer, bills_of(plan, customer), dict(plan.errors))

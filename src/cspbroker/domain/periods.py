@@ -18,6 +18,13 @@ from functools import lru_cache
 
 from cspbroker.domain.errors import InvalidBillingDay, InvalidFrequency, InvalidPeriod
 
+# The zone billing days are counted in. Microsoft's are UTC days: a subscription's start and term end,
+# each charge's start and end in the reconciliation file, the billing cycle's boundaries. Counting
+# them in the reseller's zone would move a change made at 00:30 in Berlin (23:30 UTC) to the next
+# day, and its charge away from Microsoft's by a day. Organisations' own zones date documents and
+# show moments.
+BILLING_TIME_ZONE = "UTC"
+
 _ONE_DAY = timedelta(days=1)
 
 

@@ -84,7 +84,7 @@ def horizon(subscription: Subscription, now: datetime) -> rules.Horizon:
     """Where this subscription's ledger may be written at `now`."""
     customer = _customer(subscription)
     billing = customer.billed_by
-    today = local_date(now, billing.time_zone)
+    today = local_date(now, customer.billing_time_zone)
     oldest = rules.oldest_open_cycle(billing.billing_day, today, correction_cycles())
     return rules.Horizon(earliest=oldest.period.start, latest=now, started=subscription.start_date)
 

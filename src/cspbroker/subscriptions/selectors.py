@@ -176,7 +176,7 @@ def _prices(subscriptions: list[Subscription], now: datetime, show_cost: bool) -
     shown: dict[int, PriceShown] = {}
     unlocked: dict[tuple[int, date], list[Subscription]] = defaultdict(list)
     for subscription in subscriptions:
-        on = local_date(now, subscription.tenant.customer.time_zone)
+        on = local_date(now, subscription.tenant.customer.billing_time_zone)
         locked = _locked(subscription)
         if locked is not None:
             shown[subscription.pk] = _shown(subscription, *locked, on, show_cost)
@@ -188,7 +188,7 @@ def _prices(subscriptions: list[Subscription], now: datetime, show_cost: bool) -
         customer = group[0].tenant.customer
         resolved = resolve_prices(customer=customer, offers={s.offer_id for s in group}, on=day)
         for subscription in group:
-            on = local_date(now, customer.time_zone)
+            on = local_date(now, customer.billing_time_zone)
             result = resolved[subscription.offer_id]
             if isinstance(result, PricingError):
                 own = _own_price_on(subscription, on)

@@ -117,6 +117,22 @@ def test_price_list_price_when_no_sale_price(bw):
     assert (line.cost_unit_price, line.cost_amount) == (Decimal("8.000000"), Decimal("16.000000"))
 
 
+def test_a_change_counts_on_microsofts_day_utc_not_the_resellers(bw):
+    from datetime import UTC, datetime
+
+    from cspbroker.domain.clock import FrozenClock
+    from cspbroker.subscriptions import ledger
+
+    # Tailspin bills in Berlin. Seats added at 00:30 on 14 Oct there are 22:30 UTC on 13 Oct: Microsoft
+    # charges them from 13 Oct, so do we.
+    sub = bw.subscription("adventureworks", start=date(2026, 10, 1), quantity=3, price="10.00")
+    at = datetime(2026, 10, 13, 22, 30, tzinfo=UTC)
+    assert bw.org("tailspin").time_zone == "Europe/Berlin"
+    ledger.record_quantity(sub, quantity=5, effective_at=at, origin=ledger.SYSTEM, clock=FrozenClock(at))
+    bw.run("2026-10")
+    assert lines_of(sub)[1] == ("addQuantity", 2, Decimal("12.260000"), date(2026, 10, 13), date(2026, 11, 1))
+
+
 def test_jpy_has_no_decimals(bw):
     from cspbroker.accounts import services
     from cspbroker.domain.parties import OrganizationKind

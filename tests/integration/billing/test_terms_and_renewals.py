@@ -83,7 +83,8 @@ def test_a_renewal_moves_the_end_date_and_opens_a_fresh_cancellation_window(bw):
 
     sub.refresh_from_db()
     assert (sub.commitment_end_date, sub.term_start) == (date(2026, 11, 30), date(2026, 11, 1))
-    assert sub.cancellation_allowed_until == datetime(2026, 10, 31, 23, tzinfo=UTC) + timedelta(days=7)
+    # The new term starts at midnight UTC of 1 Nov (billing days are UTC, as Microsoft's): 7 days from then.
+    assert sub.cancellation_allowed_until == datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=7)
     commerce.check_cancel(terms_of(sub), at + timedelta(days=2))  # allowed again in the new window
     # The provider reporting the same renewal meets the same entry; the job adds nothing more today.
     again = ledger.record_renewal(

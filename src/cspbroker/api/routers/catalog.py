@@ -26,6 +26,7 @@ from cspbroker.catalog.pricing import NoPrice, PricingError, ResolvedPrice, offe
 from cspbroker.clock import platform_clock
 from cspbroker.domain.money import Money
 from cspbroker.domain.parties import Action, OrganizationKind
+from cspbroker.domain.periods import BILLING_TIME_ZONE
 
 router = Router(tags=["catalog"])
 
@@ -191,7 +192,7 @@ def _product_out(row: selectors.ProductRow, *, show_cost: bool, currency: str | 
 
 def _rows(who: Actor, customer: Organization | None, show_cost: bool, products: Any, cycle: str) -> list[Any]:
     rows = selectors.catalog_rows(products, billing_cycle=cycle)
-    on = platform_clock.today(customer.time_zone if customer else "UTC")
+    on = platform_clock.today(customer.billing_time_zone if customer else BILLING_TIME_ZONE)
     currency = customer.currency if customer else _staff_currency(who)
     selectors.add_prices(rows, customer=customer, on=on, show_cost=show_cost, cost_currency=currency)
     return [_product_out(row, show_cost=show_cost, currency=currency or None) for row in rows]
@@ -251,7 +252,7 @@ def get_offer_price(
     if customer is None:
         raise InvalidInput("Say for which customer: customer_id.", field="customer_id")
     offer = selectors.offer_for(who, offer_id, customer=customer)
-    day = on or platform_clock.today(customer.time_zone)
+    day = on or platform_clock.today(customer.billing_time_zone)
     try:
         price = resolve_price(customer=customer, offer=offer, on=day)
     except PricingError as error:

@@ -32,8 +32,8 @@ class Closed:
 
 
 def last_ended_cycle(organization: Organization, clock: Clock) -> BillingCycle:
-    """The cycle of `organization`'s billing day that ended most recently, in its time zone."""
-    today = clock.today(organization.time_zone)
+    """The cycle of `organization`'s billing day that ended most recently (billing days are UTC)."""
+    today = clock.today(organization.billing_time_zone)
     current = billing_cycle_containing(organization.billing_day, today)
     return billing_cycle_containing(organization.billing_day, current.period.start - timedelta(days=1))
 

@@ -30,7 +30,7 @@ from cspbroker.clock import platform_clock
 from cspbroker.domain.clock import Clock
 from cspbroker.domain.ledger import oldest_open_cycle
 from cspbroker.domain.parties import OrganizationKind
-from cspbroker.domain.periods import BillingCycle, billing_cycle
+from cspbroker.domain.periods import BILLING_TIME_ZONE, BillingCycle, billing_cycle
 from cspbroker.subscriptions.ledger import correction_cycles
 from cspbroker.subscriptions.renewals import renew_due
 
@@ -89,25 +89,21 @@ def parse_cycle(label: str) -> tuple[int, int]:
 
 
 class ScopeCustomer(NamedTuple):
-    """A customer as the run needs it: whose billing calendar it follows (B1), in which zone."""
+    """A customer as the run needs it: whose billing calendar it follows (B1)."""
 
     id: int
     billing_day: int
-    time_zone: str
 
 
 def customers_in_scope(reseller_id: int | None = None) -> list[ScopeCustomer]:
-    """The customers a run bills (a reseller's, or all), with their billing organisation's day and
-    time zone (`Organization.billed_by`: the reseller's, the operator's for a direct customer)."""
+    """The customers a run bills (a reseller's, or all), with their billing organisation's day
+    (`Organization.billed_by`: the reseller's, the operator's for a direct customer)."""
     customers = Organization.objects.filter(kind=OrganizationKind.CUSTOMER.value)
     if reseller_id is not None:
         customers = customers.filter(parent_id=reseller_id)
-    rows = customers.order_by("id").values_list(
-        "id", "parent_id", "parent__billing_day", "parent__time_zone", "billing_day", "time_zone"
-    )
+    rows = customers.order_by("id").values_list("id", "parent_id", "parent__billing_day", "billing_day")
     return [
-        ScopeCustomer(pk, day, zone) if parent_id is not None else ScopeCustomer(pk, own_day, own_zone)
-        for pk, parent_id, day, zone, own_day, own_zone in rows
+        ScopeCustomer(pk, day if parent_id is not None else own_day) for pk, parent_id, day, own_day in rows
     ]
 
 
@@ -182,8 +178,8 @@ def _missed_cycles(
 ) -> list[tuple[BillingCycle, list[ScopeCustomer]]]:
     if not any(customer.id in last_billed for customer in chunk):
         return []
-    billing_day, zone = chunk[0].billing_day, chunk[0].time_zone
-    oldest = oldest_open_cycle(billing_day, clock.today(zone), correction_cycles())
+    billing_day = chunk[0].billing_day
+    oldest = oldest_open_cycle(billing_day, clock.today(BILLING_TIME_ZONE), correction_cycles())
     missed: dict[str, list[ScopeCustomer]] = defaultdict(list)
     labels: dict[str, BillingCycle] = {}
     for customer in chunk:
@@ -221,7 +217,7 @@ def _run_chunks(
     if not work:
         return
     jobs: list[ChunkJob] = []
-    today: dict[str, date] = {}
+    today = clock.today(BILLING_TIME_ZONE)  # one day for the whole run, even one that passes midnight
     for cycle, chunk in work:
         ids = [customer.id for customer in chunk]
         if not dry_run:
@@ -230,10 +226,7 @@ def _run_chunks(
             unchanged = unchanged_customers(ids, cycle)
             summary.customers_skipped += len(unchanged)
             ids = [customer_id for customer_id in ids if customer_id not in unchanged]
-        zone = chunk[0].time_zone
-        if zone not in today:  # one day for the whole run, even one that passes midnight
-            today[zone] = clock.today(zone)
-        jobs.append(ChunkJob(ids, cycle, today[zone]))
+        jobs.append(ChunkJob(ids, cycle, today))
     prepared_all = prepared_chunks(
         [job for job in jobs if job.customer_ids], now=clock.now(), dry_run=dry_run
     )

@@ -20,6 +20,7 @@ from cspbroker.clock import platform_clock
 from cspbroker.connections.models import Connection
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
+from cspbroker.domain.periods import BILLING_TIME_ZONE
 from cspbroker.web.context import current_actor
 from cspbroker.web.views.access import customer_required, staff_required
 
@@ -66,7 +67,7 @@ def _picker(
         search=search,
     )
     rows = selectors.catalog_rows(products, billing_cycle=billing_cycle)
-    on = platform_clock.today(customer.time_zone if customer else "UTC")
+    on = platform_clock.today(customer.billing_time_zone if customer else BILLING_TIME_ZONE)
     selectors.add_prices(rows, customer=customer, on=on, show_cost=show_cost, cost_currency=cost_currency)
     return {
         "facets": found,
@@ -118,7 +119,7 @@ def backoffice_product(request: HttpRequest, product_id: int) -> HttpResponse:
     product = selectors.product_for(actor, product_id)
     customer, customers = _staff_customer(request, actor)
     rows = selectors.catalog_rows(Product.objects.filter(pk=product.pk))
-    on = platform_clock.today(customer.time_zone if customer else "UTC")
+    on = platform_clock.today(customer.billing_time_zone if customer else BILLING_TIME_ZONE)
     selectors.add_prices(rows, customer=customer, on=on, show_cost=True, cost_currency=_staff_currency(actor))
     context = {
         "product": product,

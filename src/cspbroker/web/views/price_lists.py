@@ -18,6 +18,7 @@ from cspbroker.catalog import selectors, services
 from cspbroker.clock import platform_clock
 from cspbroker.domain.errors import DomainError
 from cspbroker.domain.parties import Action
+from cspbroker.domain.periods import BILLING_TIME_ZONE
 from cspbroker.web.context import current_actor
 from cspbroker.web.views.access import staff_required
 
@@ -170,7 +171,7 @@ def price_list_detail(request: HttpRequest, price_list_id: int) -> HttpResponse:
         else:
             messages.success(request, "The price list is renamed.")
             return redirect("backoffice-price-list", price_list_id=price_list.pk)
-    today = platform_clock.today(price_list.customer.time_zone if price_list.customer else "UTC")
+    today = platform_clock.today(BILLING_TIME_ZONE)  # the day prices are in force on
     context = {
         "price_list": price_list,
         "rows": selectors.entry_rows(price_list, on=today),

@@ -51,7 +51,7 @@ def _quantity(text: str, minimum: int = 1) -> int:
 
 
 def _price(customer: Organization, offer: Offer, quantity: int, show_cost: bool) -> dict[str, Any]:
-    on = platform_clock.today(customer.time_zone)
+    on = platform_clock.today(customer.billing_time_zone)
     try:
         return purchase_quote(customer, offer, quantity, on, show_cost=show_cost)
     except DomainError as error:

@@ -178,7 +178,7 @@ def subscription_detail(request: HttpRequest, subscription_id: int, area: str) -
         actions=detail.action_map,
         in_progress=in_progress_for(subscription),
         show_cost=show_cost_for(actor, area, subscription),
-        today=platform_clock.today(subscription.tenant.customer.time_zone),
+        today=platform_clock.today(subscription.tenant.customer.billing_time_zone),
     )
     return render(request, f"{area}/subscriptions/detail.html", context)
 
